@@ -1,0 +1,219 @@
+"""Plan and write the packages: combined, per scenario, per topic; with a manifest of note versions.
+
+The manifest (``decks/manifest.json``) records for every note its key, a hash of
+its content and when that content last changed. That time becomes the note's
+modification time in every package, so Anki's default re-import ("update if
+newer") updates exactly the notes whose content changed, and an unchanged
+rebuild reproduces every package byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deckbuilder import apkg, render
+from deckbuilder.errors import DeckbuilderError
+from deckbuilder.model import Library
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 1
+COMBINED = "llm-system-design.apkg"
+ROOT_DECK = "LLM System Design"
+TOPIC_ROOT_DECK = "LLM System Design Topics"
+
+
+@dataclass(frozen=True)
+class NoteChange:
+    change: str  # "added" | "changed" | "removed"
+    title: str
+    key: str
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    deleted: tuple[str, ...]
+    changes: tuple[NoteChange, ...]
+    notes: int
+    stale: tuple[str, ...] = ()
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return tuple(sorted(self.written + self.unchanged))
+
+
+@dataclass(frozen=True)
+class _PlannedNote:
+    key: str
+    title: str
+    scenario: str
+    digest: str
+    spec: apkg.NoteSpec
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    path = out / MANIFEST
+    if not path.exists():
+        return {"format": MANIFEST_FORMAT, "notetype": {}, "notes": {}, "packages": {}}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DeckbuilderError(f"{path}: cannot read the build manifest: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        raise DeckbuilderError(
+            f"{path}: not a deckbuilder manifest of format {MANIFEST_FORMAT}; "
+            "move it away to rebuild from scratch"
+        )
+    return data
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def build(
+    library: Library, *, out: Path, now: Callable[[], float], check: bool = False
+) -> BuildReport:
+    """Write every package whose content changed into ``out`` (or, with ``check``, only compare)."""
+    manifest = read_manifest(out)
+    stamp = int(now())
+    old_notes: dict[str, Any] = manifest.get("notes", {})
+    notetype_hash = apkg.notetype_digest()
+    old_type = manifest.get("notetype", {})
+    if old_type.get("hash") == notetype_hash:
+        notetype_modified = int(old_type["modified"])
+    else:
+        notetype_modified = max(stamp, int(old_type.get("modified", 0)) + 1)
+
+    planned: dict[str, _PlannedNote] = {}
+    changes: list[NoteChange] = []
+    by_scenario: dict[str, list[str]] = {}
+    by_topic: dict[str, list[str]] = {}
+    for scenario in library.scenarios:
+        meta = scenario.meta
+        for rendered in (render.render_card(card, meta) for card in scenario.cards):
+            card = rendered.card
+            guid = apkg.guid_for(card.full_key)
+            digest = _digest([card.cloze, rendered.fields, rendered.tags])
+            old = old_notes.get(guid)
+            title = f"{meta.deck_title}: {card.kind.label}: {card.title}"
+            if old is None:
+                modified = stamp
+                changes.append(NoteChange("added", title, card.full_key))
+            elif old.get("hash") != digest:
+                modified = max(stamp, int(old.get("modified", 0)) + 1)
+                changes.append(NoteChange("changed", title, card.full_key))
+            else:
+                modified = int(old["modified"])
+            spec = apkg.NoteSpec(guid, card.cloze, rendered.fields, rendered.tags, modified)
+            planned[guid] = _PlannedNote(card.full_key, title, meta.id, digest, spec)
+            by_scenario.setdefault(meta.id, []).append(guid)
+            for topic in card.topics:
+                by_topic.setdefault(topic, []).append(guid)
+    for guid, old in sorted(old_notes.items(), key=lambda item: str(item[1].get("title"))):
+        if guid not in planned:
+            changes.append(NoteChange("removed", str(old.get("title")), str(old.get("key"))))
+
+    def notes(guids: Sequence[str]) -> tuple[apkg.NoteSpec, ...]:
+        return tuple(planned[g].spec for g in guids)
+
+    plans: dict[str, list[apkg.DeckSpec]] = {COMBINED: []}
+    for scenario in library.scenarios:
+        meta = scenario.meta
+        deck = apkg.DeckSpec(
+            f"{ROOT_DECK}::{meta.deck_title}",
+            render.scenario_description(meta),
+            notes(by_scenario.get(meta.id, [])),
+        )
+        plans[COMBINED].append(deck)
+        plans[f"scenarios/{meta.folder}.apkg"] = [deck]
+    for topic in library.topics:
+        if topic.id in by_topic:
+            plans[f"topics/{topic.id}.apkg"] = [
+                apkg.DeckSpec(
+                    f"{TOPIC_ROOT_DECK}::{topic.title}",
+                    f"<p>{render.markdown.escape(topic.description)}</p>",
+                    notes(by_topic[topic.id]),
+                )
+            ]
+
+    old_packages: dict[str, Any] = manifest.get("packages", {})
+    new_packages: dict[str, dict[str, str]] = {}
+    written: list[str] = []
+    unchanged: list[str] = []
+    stale: list[str] = []
+    for relative, decks in sorted(plans.items()):
+        content = _digest(
+            [notetype_hash, notetype_modified,
+             [[d.name, d.description, [[n.guid, planned[n.guid].digest, n.modified] for n in d.notes]]
+              for d in decks]]
+        )
+        path = out / relative
+        previous = old_packages.get(relative, {})
+        current_sha = _file_sha(path)
+        if previous.get("content") == content and current_sha == previous.get("sha256"):
+            unchanged.append(relative)
+            new_packages[relative] = previous
+            continue
+        if check:
+            stale.append(relative)
+            continue
+        apkg.write_package(path, decks=decks, notetype_modified=notetype_modified)
+        new_packages[relative] = {"content": content, "sha256": _file_sha(path) or ""}
+        written.append(relative)
+    deleted = sorted(set(old_packages) - set(plans))
+    if check:
+        stale.extend(d for d in deleted if (out / d).exists())
+        if changes and not stale:
+            stale.append(MANIFEST)
+    else:
+        for relative in deleted:
+            (out / relative).unlink(missing_ok=True)
+        new_manifest = {
+            "format": MANIFEST_FORMAT,
+            "notetype": {"hash": notetype_hash, "modified": notetype_modified},
+            "notes": {
+                guid: {"key": p.key, "title": p.title, "scenario": p.scenario,
+                       "hash": p.digest, "modified": p.spec.modified}
+                for guid, p in sorted(planned.items(), key=lambda item: item[1].key)
+            },
+            "packages": dict(sorted(new_packages.items())),
+        }
+        data = (json.dumps(new_manifest, indent=1, ensure_ascii=False) + "\n").encode()
+        if _file_sha(out / MANIFEST) != hashlib.sha256(data).hexdigest():
+            out.mkdir(parents=True, exist_ok=True)
+            _write_atomic(out / MANIFEST, data)
+    return BuildReport(
+        written=tuple(written),
+        unchanged=tuple(unchanged),
+        deleted=tuple(deleted),
+        changes=tuple(changes),
+        notes=len(planned),
+        stale=tuple(sorted(stale)),
+    )

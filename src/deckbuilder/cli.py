@@ -1,0 +1,126 @@
+"""The command line: a thin click shell over the core. The only module that imports click."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from deckbuilder import __version__
+from deckbuilder.errors import DeckbuilderError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SCENARIOS = click.option(
+    "--scenarios",
+    "scenarios_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("scenarios"),
+    show_default=True,
+    help="Folder holding topics.yaml and one folder per scenario.",
+)
+
+
+def _reports_errors(func: F) -> F:
+    """Turn any DeckbuilderError into 'Error: ...' on stderr and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DeckbuilderError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deckbuilder")
+def main() -> None:
+    """Turn LLM system-design scenarios written in markdown into Anki packages and a quiz."""
+
+
+@main.command()
+@_SCENARIOS
+@_reports_errors
+def check(scenarios_dir: Path) -> None:
+    """Validate every scenario; report every problem as path:line: message."""
+    from deckbuilder.scenario import load_library
+
+    library = load_library(scenarios_dir)
+    count = len(library.cards)
+    click.echo(f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics")
+
+
+@main.command("list")
+@_SCENARIOS
+@click.option("--by", type=click.Choice(["scenario", "topic", "kind"]), default=None,
+              help="Show only one of the three tables.")
+@_reports_errors
+def list_(scenarios_dir: Path, by: str | None) -> None:
+    """Count cards per scenario, per topic and per kind."""
+    from deckbuilder.model import CardKind
+    from deckbuilder.scenario import load_library
+
+    library = load_library(scenarios_dir)
+    kinds = list(CardKind)
+    if by in (None, "scenario"):
+        header = "scenario".ljust(44) + "".join(k.value[:9].rjust(11) for k in kinds) + "total".rjust(8)
+        click.echo(header)
+        for scenario in library.scenarios:
+            counts = Counter(card.kind for card in scenario.cards)
+            row = scenario.meta.deck_title[:43].ljust(44)
+            row += "".join(str(counts[k]).rjust(11) for k in kinds)
+            click.echo(row + str(len(scenario.cards)).rjust(8))
+        click.echo()
+    if by in (None, "topic"):
+        click.echo("topic".ljust(44) + "cards".rjust(8))
+        for topic in library.topics:
+            n = sum(1 for card in library.cards if topic.id in card.topics)
+            click.echo(topic.title[:43].ljust(44) + str(n).rjust(8))
+        click.echo()
+    if by in (None, "kind"):
+        click.echo("kind".ljust(44) + "cards".rjust(8))
+        counts = Counter(card.kind for card in library.cards)
+        for kind in kinds:
+            click.echo(kind.value.ljust(44) + str(counts[kind]).rjust(8))
+
+
+@main.command()
+@_SCENARIOS
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("decks"), show_default=True, help="Folder the packages are written to.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 and list the stale packages if OUT does not match.")
+@_reports_errors
+def build(scenarios_dir: Path, out_dir: Path, check_only: bool) -> None:
+    """Build the combined, per-scenario and per-topic Anki packages."""
+    import time
+
+    from deckbuilder.build import build as run_build
+    from deckbuilder.scenario import load_library
+
+    library = load_library(scenarios_dir)
+    report = run_build(library, out=out_dir, now=time.time, check=check_only)
+    for change in report.changes:
+        click.echo(f"{change.change:>8}  {change.title}")
+    if check_only:
+        if report.stale:
+            click.echo(f"Stale: {out_dir} does not match {scenarios_dir}; run 'deckbuilder build'.", err=True)
+            for relative in report.stale:
+                click.echo(f"  {out_dir / relative}", err=True)
+            sys.exit(1)
+        click.echo(f"Up to date: {len(report.packages)} packages, {report.notes} notes in {out_dir}")
+        return
+    for relative in report.deleted:
+        click.echo(f" deleted  {out_dir / relative}")
+    click.echo(
+        f"Built {len(report.packages)} packages ({len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged), {report.notes} notes, in {out_dir}"
+    )

@@ -1,0 +1,66 @@
+"""Markdown in, tokens or safe HTML out. The only module that imports markdown-it and pygments."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+__all__ = ["Token", "highlight_css", "parse", "to_html"]
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # html=False: raw HTML in the scenarios is shown as text, never passed to the web view.
+    return MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
+
+
+def parse(text: str) -> list[Token]:
+    """Block tokens of a whole document, with source maps (0-based line ranges)."""
+    return _parser().parse(text)
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    try:
+        lexer = get_lexer_by_name(lang.strip()) if lang.strip() else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""  # markdown-it escapes and wraps the code itself
+    return highlight(code, lexer, HtmlFormatter(nowrap=True, classes=True))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight}).enable("table")
+    # Links open outside the card; only http(s) and mailto survive markdown-it's validateLink.
+    return md
+
+
+def to_html(markdown: str) -> str:
+    """Render card markdown to HTML. Raw HTML in the input is escaped."""
+    return _renderer().render(markdown).strip()
+
+
+def inline_to_html(markdown: str) -> str:
+    """Render one line of markdown without the surrounding paragraph."""
+    return _renderer().renderInline(markdown).strip()
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+@lru_cache(maxsize=1)
+def highlight_css() -> str:
+    """Pygments styles for code: a light theme, and a dark one under Anki's night mode."""
+    light = HtmlFormatter(style="friendly").get_style_defs(".card pre")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".nightMode pre")
+    return f"{light}\n{dark}"
