@@ -108,12 +108,16 @@ class _Note(genanki.Note):  # type: ignore[misc]
     """A genanki note with its own modification time and an id derived from its GUID."""
 
     def __init__(self, spec: NoteSpec, model: genanki.Model) -> None:
-        super().__init__(model=model, fields=list(spec.fields), tags=list(spec.tags), guid=spec.guid)
+        super().__init__(
+            model=model, fields=list(spec.fields), tags=list(spec.tags), guid=spec.guid
+        )
         self._modified = spec.modified
         # ids step by 16 so a cloze note's cards (one per deletion) never collide
         self._base_id = stable_id("note:" + spec.guid) // 16 * 16
 
-    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
+    def write_to_db(
+        self, cursor: Any, timestamp: float, deck_id: int, id_gen: Iterator[int]
+    ) -> None:
         super().write_to_db(cursor, self._modified, deck_id, itertools.count(self._base_id))
 
 

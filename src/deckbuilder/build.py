@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deckbuilder import apkg, render
+from deckbuilder import apkg, markdown, render
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.model import Library
 
@@ -60,7 +60,9 @@ class _PlannedNote:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
@@ -134,8 +136,8 @@ def build(
             spec = apkg.NoteSpec(guid, card.cloze, rendered.fields, rendered.tags, modified)
             planned[guid] = _PlannedNote(card.full_key, title, meta.id, digest, spec)
             by_scenario.setdefault(meta.id, []).append(guid)
-            for topic in card.topics:
-                by_topic.setdefault(topic, []).append(guid)
+            for topic_id in card.topics:
+                by_topic.setdefault(topic_id, []).append(guid)
     for guid, old in sorted(old_notes.items(), key=lambda item: str(item[1].get("title"))):
         if guid not in planned:
             changes.append(NoteChange("removed", str(old.get("title")), str(old.get("key"))))
@@ -158,7 +160,7 @@ def build(
             plans[f"topics/{topic.id}.apkg"] = [
                 apkg.DeckSpec(
                     f"{TOPIC_ROOT_DECK}::{topic.title}",
-                    f"<p>{render.markdown.escape(topic.description)}</p>",
+                    f"<p>{markdown.escape(topic.description)}</p>",
                     notes(by_topic[topic.id]),
                 )
             ]
@@ -170,9 +172,18 @@ def build(
     stale: list[str] = []
     for relative, decks in sorted(plans.items()):
         content = _digest(
-            [notetype_hash, notetype_modified,
-             [[d.name, d.description, [[n.guid, planned[n.guid].digest, n.modified] for n in d.notes]]
-              for d in decks]]
+            [
+                notetype_hash,
+                notetype_modified,
+                [
+                    [
+                        d.name,
+                        d.description,
+                        [[n.guid, planned[n.guid].digest, n.modified] for n in d.notes],
+                    ]
+                    for d in decks
+                ],
+            ]
         )
         path = out / relative
         previous = old_packages.get(relative, {})
@@ -199,8 +210,13 @@ def build(
             "format": MANIFEST_FORMAT,
             "notetype": {"hash": notetype_hash, "modified": notetype_modified},
             "notes": {
-                guid: {"key": p.key, "title": p.title, "scenario": p.scenario,
-                       "hash": p.digest, "modified": p.spec.modified}
+                guid: {
+                    "key": p.key,
+                    "title": p.title,
+                    "scenario": p.scenario,
+                    "hash": p.digest,
+                    "modified": p.spec.modified,
+                }
                 for guid, p in sorted(planned.items(), key=lambda item: item[1].key)
             },
             "packages": dict(sorted(new_packages.items())),

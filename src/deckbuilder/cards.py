@@ -31,6 +31,11 @@ def _plain(markdown: str) -> str:
     return re.sub(r"[*`_]", "", markdown).strip()
 
 
+def _short(text: str, limit: int = 72) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _numbers(body: str) -> list[re.Match[str]]:
     return [m for m in _BOLD.finditer(body) if _DIGIT.search(m.group("inner"))]
 
@@ -54,14 +59,19 @@ def numbered_cards(
     for item in items:
         location = SourceLocation(path, item.line)
         if not item.body:
-            problems.append(Problem(location, f"'{_plain(item.label)}' has no text after the label"))
+            problems.append(
+                Problem(location, f"'{_plain(item.label)}' has no text after the label")
+            )
             continue
         numbers = _numbers(item.body)
         key = item.explicit_id or slug(item.label or _BOLD.sub("", item.body))
         label = f"**{item.label}:** " if item.label else ""
         if not numbers and kind is CardKind.NUMBER:
             problems.append(
-                Problem(location, f"number '{_plain(item.label or item.body)[:60]}' has no bold number to hide")
+                Problem(
+                    location,
+                    f"number '{_plain(item.label or item.body)[:60]}' has no bold number to hide",
+                )
             )
             continue
         if not numbers:
@@ -84,7 +94,11 @@ def numbered_cards(
                     scenario_id=meta.id,
                     kind=kind,
                     key=key if position == 1 else f"{key}-{position}",
-                    title=f"{_plain(item.label) or _plain(item.body)[:50]}: {number.group('inner')}",
+                    title=(
+                        f"{_plain(item.label)}: {number.group('inner')}"
+                        if item.label
+                        else _short(_plain(item.body))
+                    ),
                     front=label + _cloze(item.body, number),
                     back="",
                     context=(meta.deck_title, *item.context),
@@ -169,8 +183,11 @@ def tradeoff_cards(
         decision_key = entry.explicit_id or slug(entry.decision)
         context = (meta.deck_title, "Trade-offs", entry.decision)
         columns = [_COLUMNS.get(re.sub(r"[^a-z]", "", h.lower()), h) for h in entry.header]
-        missing = [name for name, want in (("Option", "option"), ("Wins when", "wins"))
-                   if want not in columns]
+        missing = [
+            name
+            for name, want in (("Option", "option"), ("Wins when", "wins"))
+            if want not in columns
+        ]
         if missing:
             problems.append(
                 Problem(
@@ -186,7 +203,9 @@ def tradeoff_cards(
             option = row.get("option", "").strip()
             location = SourceLocation(path, line)
             if not option:
-                problems.append(Problem(location, f"trade-off '{entry.decision}' has a row with no option"))
+                problems.append(
+                    Problem(location, f"trade-off '{entry.decision}' has a row with no option")
+                )
                 continue
             if not row.get("wins", "").strip():
                 problems.append(
@@ -218,13 +237,16 @@ def tradeoff_cards(
             problems.append(
                 Problem(
                     SourceLocation(path, entry.line),
-                    f"trade-off '{entry.decision}' needs at least two options, found {len(options)}",
+                    f"trade-off '{entry.decision}' needs at least two options, "
+                    f"found {len(options)}",
                 )
             )
         if entry.choice is not None:
             location = SourceLocation(path, entry.choice_line)
             if not entry.choice.strip():
-                problems.append(Problem(location, f"trade-off '{entry.decision}' has an empty choice"))
+                problems.append(
+                    Problem(location, f"trade-off '{entry.decision}' has an empty choice")
+                )
                 continue
             cards.append(
                 Card(
@@ -295,7 +317,9 @@ def rubric_cards(
                 continue
             location = SourceLocation(path, item.line)
             if not item.body:
-                problems.append(Problem(location, f"rubric level '{level}' of '{dimension}' is empty"))
+                problems.append(
+                    Problem(location, f"rubric level '{level}' of '{dimension}' is empty")
+                )
                 continue
             cards.append(
                 Card(
@@ -344,7 +368,7 @@ def _keyword_pattern(keywords: Iterable[str]) -> re.Pattern[str]:
 def assign_topics(
     cards: Iterable[Card], *, topics: Sequence[Topic], primary: dict[str, str]
 ) -> list[Card]:
-    """Tag each card with every topic whose keywords it mentions, else its scenario's primary topic."""
+    """Tag each card with every topic whose keywords it mentions, else its primary topic."""
     patterns = [(topic.id, _keyword_pattern(topic.keywords)) for topic in topics]
     result = []
     for card in cards:

@@ -55,13 +55,19 @@ def check(scenarios_dir: Path) -> None:
 
     library = load_library(scenarios_dir)
     count = len(library.cards)
-    click.echo(f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics")
+    click.echo(
+        f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics"
+    )
 
 
 @main.command("list")
 @_SCENARIOS
-@click.option("--by", type=click.Choice(["scenario", "topic", "kind"]), default=None,
-              help="Show only one of the three tables.")
+@click.option(
+    "--by",
+    type=click.Choice(["scenario", "topic", "kind"]),
+    default=None,
+    help="Show only one of the three tables.",
+)
 @_reports_errors
 def list_(scenarios_dir: Path, by: str | None) -> None:
     """Count cards per scenario, per topic and per kind."""
@@ -71,7 +77,9 @@ def list_(scenarios_dir: Path, by: str | None) -> None:
     library = load_library(scenarios_dir)
     kinds = list(CardKind)
     if by in (None, "scenario"):
-        header = "scenario".ljust(44) + "".join(k.value[:9].rjust(11) for k in kinds) + "total".rjust(8)
+        header = (
+            "scenario".ljust(44) + "".join(k.value[:9].rjust(11) for k in kinds) + "total".rjust(8)
+        )
         click.echo(header)
         for scenario in library.scenarios:
             counts = Counter(card.kind for card in scenario.cards)
@@ -94,10 +102,20 @@ def list_(scenarios_dir: Path, by: str | None) -> None:
 
 @main.command()
 @_SCENARIOS
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("decks"), show_default=True, help="Folder the packages are written to.")
-@click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit 1 and list the stale packages if OUT does not match.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("decks"),
+    show_default=True,
+    help="Folder the packages are written to.",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 and list the stale packages if OUT does not match.",
+)
 @_reports_errors
 def build(scenarios_dir: Path, out_dir: Path, check_only: bool) -> None:
     """Build the combined, per-scenario and per-topic Anki packages."""
@@ -112,11 +130,16 @@ def build(scenarios_dir: Path, out_dir: Path, check_only: bool) -> None:
         click.echo(f"{change.change:>8}  {change.title}")
     if check_only:
         if report.stale:
-            click.echo(f"Stale: {out_dir} does not match {scenarios_dir}; run 'deckbuilder build'.", err=True)
+            click.echo(
+                f"Stale: {out_dir} does not match {scenarios_dir}; run 'deckbuilder build'.",
+                err=True,
+            )
             for relative in report.stale:
                 click.echo(f"  {out_dir / relative}", err=True)
             sys.exit(1)
-        click.echo(f"Up to date: {len(report.packages)} packages, {report.notes} notes in {out_dir}")
+        click.echo(
+            f"Up to date: {len(report.packages)} packages, {report.notes} notes in {out_dir}"
+        )
         return
     for relative in report.deleted:
         click.echo(f" deleted  {out_dir / relative}")

@@ -34,7 +34,7 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
         lexer = None
     if lexer is None:
         return ""  # markdown-it escapes and wraps the code itself
-    return highlight(code, lexer, HtmlFormatter(nowrap=True, classes=True))  # type: ignore[no-any-return]
+    return str(highlight(code, lexer, HtmlFormatter(nowrap=True, classes=True)))
 
 
 @lru_cache(maxsize=1)
@@ -46,12 +46,12 @@ def _renderer() -> MarkdownIt:
 
 def to_html(markdown: str) -> str:
     """Render card markdown to HTML. Raw HTML in the input is escaped."""
-    return _renderer().render(markdown).strip()
+    return str(_renderer().render(markdown)).strip()
 
 
 def inline_to_html(markdown: str) -> str:
     """Render one line of markdown without the surrounding paragraph."""
-    return _renderer().renderInline(markdown).strip()
+    return str(_renderer().renderInline(markdown)).strip()
 
 
 def escape(text: str) -> str:
@@ -61,6 +61,6 @@ def escape(text: str) -> str:
 @lru_cache(maxsize=1)
 def highlight_css() -> str:
     """Pygments styles for code: a light theme, and a dark one under Anki's night mode."""
-    light = HtmlFormatter(style="friendly").get_style_defs(".card pre")
-    dark = HtmlFormatter(style="monokai").get_style_defs(".nightMode pre")
+    light = HtmlFormatter(style="friendly").get_style_defs(".card pre")  # type: ignore[no-untyped-call]
+    dark = HtmlFormatter(style="monokai").get_style_defs(".nightMode pre")  # type: ignore[no-untyped-call]
     return f"{light}\n{dark}"

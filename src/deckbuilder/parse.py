@@ -154,14 +154,6 @@ def read_document(path: str, text: str) -> Document:
     )
 
 
-def front_matter_closed(doc: Document) -> bool:
-    """The plugin runs an unclosed block to the end of the file; a closed one ends on ``---``."""
-    token = doc.tokens[0]
-    assert token.map is not None
-    closing = doc.lines[token.map[1] - 1].strip() if token.map[1] >= 2 else ""
-    return token.map[1] >= 2 and closing in {"---", "..."}
-
-
 def _item_source(doc: Document, token: markdown.Token) -> str:
     """The markdown of one list item, without its bullet and with continuation lines dedented."""
     assert token.map is not None
@@ -204,9 +196,9 @@ def labelled_items(
         if parsed is None:
             continue
         label, explicit, body = parsed
-        context = tuple(
-            s.title for s in subsections if s.line <= line and s.level > section.level
-        )[-1:]
+        context = tuple(s.title for s in subsections if s.line <= line and s.level > section.level)[
+            -1:
+        ]
         if not label:
             problems.append(Problem(doc.at(line), "a bold label is empty"))
             continue

@@ -50,7 +50,8 @@ _BASE_CSS = """\
 .nightMode .db-context { color: #a0a0a8; }
 .db-front { font-size: 1.05em; }
 .db-back { margin-top: 0.4em; }
-.db-source { margin-top: 1.2em; font-size: 0.65em; color: #8a8a90; font-family: ui-monospace, Menlo, Consolas, monospace; }
+.db-source { margin-top: 1.2em; font-size: 0.65em; color: #8a8a90;
+  font-family: ui-monospace, Menlo, Consolas, monospace; }
 hr#answer { border: none; border-top: 1px solid #d0d0d5; margin: 0.9em 0; }
 .nightMode hr#answer { border-top-color: #44444a; }
 .cloze { font-weight: 700; color: #0a58ca; }
@@ -65,7 +66,8 @@ pre { background: #f6f6f8; padding: 0.6em 0.8em; border-radius: 6px; overflow-x:
   font-size: 0.8em; line-height: 1.35; }
 .nightMode pre { background: #27272b; }
 pre code { background: none; padding: 0; font-size: 1em; }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.85em; display: block; overflow-x: auto; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.85em;
+  display: block; overflow-x: auto; }
 th, td { border: 1px solid #d0d0d5; padding: 0.25em 0.5em; vertical-align: top; }
 .nightMode th, .nightMode td { border-color: #44444a; }
 th { background: #f0f0f3; }

@@ -1,4 +1,4 @@
-"""Load a scenarios folder: files, front matter, topics; every problem of the run reported together."""
+"""Load a scenarios folder: files, front matter, topics; all problems of a run reported at once."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from deckbuilder.model import (
     SourceLocation,
     Topic,
 )
-from deckbuilder.parse import Document, bare_items, front_matter_closed, labelled_items, questions, read_document
+from deckbuilder.parse import Document, bare_items, labelled_items, questions, read_document
 from deckbuilder.parse import tradeoffs as read_tradeoffs
 
 FILES = ("problem.md", "solution.md", "discussion_points.md", "rubric.md")
@@ -104,7 +104,9 @@ def _check_mapping(
     problems: list[Problem],
 ) -> bool:
     if not isinstance(mapping, dict):
-        problems.append(Problem(SourceLocation(path, doc.line(*where)), f"{what} must be a mapping"))
+        problems.append(
+            Problem(SourceLocation(path, doc.line(*where)), f"{what} must be a mapping")
+        )
         return False
     ok = True
     for key in mapping:
@@ -154,8 +156,14 @@ def _check_mapping(
 def _describe(value: Any) -> str:
     if value is None:
         return "empty"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 def load_topics(root: Path, *, problems: list[Problem]) -> tuple[Topic, ...]:
@@ -172,17 +180,31 @@ def load_topics(root: Path, *, problems: list[Problem]) -> tuple[Topic, ...]:
     topics: list[Topic] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(doc.data["topics"]):
-        if not _check_mapping(doc, entry, path=path, where=("topics", index),
-                              schema=_TOPIC_KEYS, what="a topic", problems=problems):
+        if not _check_mapping(
+            doc,
+            entry,
+            path=path,
+            where=("topics", index),
+            schema=_TOPIC_KEYS,
+            what="a topic",
+            problems=problems,
+        ):
             continue
         line = doc.line("topics", index)
         location = SourceLocation(path, line)
         if not _ID.match(entry["id"]):
-            problems.append(Problem(location, f"topic id '{entry['id']}' must be lowercase letters, digits and '-'"))
+            problems.append(
+                Problem(
+                    location, f"topic id '{entry['id']}' must be lowercase letters, digits and '-'"
+                )
+            )
             continue
         if entry["id"] in seen:
             problems.append(
-                Problem(location, f"duplicate topic id '{entry['id']}' (first at {path}:{seen[entry['id']]})")
+                Problem(
+                    location,
+                    f"duplicate topic id '{entry['id']}' (first at {path}:{seen[entry['id']]})",
+                )
             )
             continue
         seen[entry["id"]] = line
@@ -206,7 +228,9 @@ def _read_text(path: Path, *, label: str, problems: list[Problem]) -> str | None
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         problems.append(
-            Problem(SourceLocation(label, 1), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            Problem(
+                SourceLocation(label, 1), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+            )
         )
         return None
     data = path.read_bytes()
@@ -215,42 +239,69 @@ def _read_text(path: Path, *, label: str, problems: list[Problem]) -> str | None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         problems.append(
-            Problem(SourceLocation(label, line), f"not valid UTF-8 (byte 0x{data[error.start]:02x})")
+            Problem(
+                SourceLocation(label, line), f"not valid UTF-8 (byte 0x{data[error.start]:02x})"
+            )
         )
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _meta(doc: Document, *, folder: str, topic_ids: set[str], problems: list[Problem]) -> ScenarioMeta | None:
+def _meta(
+    doc: Document, *, folder: str, topic_ids: set[str], problems: list[Problem]
+) -> ScenarioMeta | None:
     start = len(problems)
-    if doc.front_matter is None:
-        problems.append(Problem(doc.at(1), "missing front matter (a YAML block between '---' lines at the top)"))
-        return None
-    if not front_matter_closed(doc):
+    if doc.front_matter is None and doc.lines[0].strip() == "---":
         problems.append(Problem(doc.at(1), "front matter is not closed (no second '---' line)"))
+        return None
+    if doc.front_matter is None:
+        problems.append(
+            Problem(doc.at(1), "missing front matter (a YAML block between '---' lines at the top)")
+        )
         return None
     parsed = _load_yaml(doc.front_matter, path=doc.path, first_line=2, problems=problems)
     if parsed is None:
         return None
-    if not _check_mapping(parsed, parsed.data, path=doc.path, where=(), schema=_META_KEYS,
-                          what="the front matter", problems=problems):
+    if not _check_mapping(
+        parsed,
+        parsed.data,
+        path=doc.path,
+        where=(),
+        schema=_META_KEYS,
+        what="the front matter",
+        problems=problems,
+    ):
         return None
     data = parsed.data
     if not _ID.match(data["id"]):
-        problems.append(Problem(doc.at(parsed.line("id")),
-                                f"id '{data['id']}' must be lowercase letters, digits and '-'"))
+        problems.append(
+            Problem(
+                doc.at(parsed.line("id")),
+                f"id '{data['id']}' must be lowercase letters, digits and '-'",
+            )
+        )
     if not 1 <= data["number"] <= 99:
         problems.append(Problem(doc.at(parsed.line("number")), "number must be between 1 and 99"))
     difficulties = [d.value for d in Difficulty]
     if data["difficulty"] not in difficulties:
-        problems.append(Problem(doc.at(parsed.line("difficulty")),
-                                f"difficulty '{data['difficulty']}' must be one of {', '.join(difficulties)}"))
+        problems.append(
+            Problem(
+                doc.at(parsed.line("difficulty")),
+                f"difficulty '{data['difficulty']}' must be one of {', '.join(difficulties)}",
+            )
+        )
     if not data["topics"]:
-        problems.append(Problem(doc.at(parsed.line("topics")), "topics must name at least one topic"))
+        problems.append(
+            Problem(doc.at(parsed.line("topics")), "topics must name at least one topic")
+        )
     for index, topic in enumerate(data["topics"]):
         if topic_ids and topic not in topic_ids:
-            problems.append(Problem(doc.at(parsed.line("topics", index)),
-                                    f"unknown topic '{topic}' (not in topics.yaml)"))
+            problems.append(
+                Problem(
+                    doc.at(parsed.line("topics", index)),
+                    f"unknown topic '{topic}' (not in topics.yaml)",
+                )
+            )
     if len(problems) > start:
         return None
     return ScenarioMeta(
@@ -271,13 +322,18 @@ def _meta(doc: Document, *, folder: str, topic_ids: set[str], problems: list[Pro
 _Required = tuple[str, tuple[str, ...]]
 _SECTIONS: dict[str, tuple[_Required, ...]] = {
     "problem.md": (("Requirements", ("requirements",)),),
-    "solution.md": (("Key concepts", ("key concepts",)), ("Trade-offs", ("trade-offs", "tradeoffs"))),
+    "solution.md": (
+        ("Key concepts", ("key concepts",)),
+        ("Trade-offs", ("trade-offs", "tradeoffs")),
+    ),
     "discussion_points.md": (("Follow-up questions", ("follow-up questions", "follow-ups")),),
     "rubric.md": (("Dimensions", ("dimensions", "rubric dimensions", "scoring dimensions")),),
 }
 
 
-def _scenario_cards(meta: ScenarioMeta, docs: dict[str, Document], *, problems: list[Problem]) -> list[Card]:
+def _scenario_cards(
+    meta: ScenarioMeta, docs: dict[str, Document], *, problems: list[Problem]
+) -> list[Card]:
     out: list[Card] = []
     for name, doc in docs.items():
         for title, aliases in _SECTIONS[name]:
@@ -287,33 +343,62 @@ def _scenario_cards(meta: ScenarioMeta, docs: dict[str, Document], *, problems: 
             problems.append(Problem(doc.at(1), "front matter belongs in problem.md only"))
         numbers = doc.section("numbers to know")
         if numbers is not None:
-            out += cardmod.numbered_cards(meta, kind=CardKind.NUMBER, path=doc.path, problems=problems,
-                                          items=bare_items(doc, numbers))
+            out += cardmod.numbered_cards(
+                meta,
+                kind=CardKind.NUMBER,
+                path=doc.path,
+                problems=problems,
+                items=bare_items(doc, numbers),
+            )
     problem, solution = docs["problem.md"], docs["solution.md"]
     discussion, rubric = docs["discussion_points.md"], docs["rubric.md"]
     if (section := problem.section("requirements")) is not None:
-        out += cardmod.numbered_cards(meta, kind=CardKind.REQUIREMENT, path=problem.path, problems=problems,
-                                      items=labelled_items(problem, section, problems=problems))
+        out += cardmod.numbered_cards(
+            meta,
+            kind=CardKind.REQUIREMENT,
+            path=problem.path,
+            problems=problems,
+            items=labelled_items(problem, section, problems=problems),
+        )
     if (section := solution.section("key concepts")) is not None:
-        out += cardmod.concept_cards(meta, path=solution.path, problems=problems,
-                                     items=labelled_items(solution, section, problems=problems))
+        out += cardmod.concept_cards(
+            meta,
+            path=solution.path,
+            problems=problems,
+            items=labelled_items(solution, section, problems=problems),
+        )
     if (section := solution.section("trade-offs", "tradeoffs")) is not None:
-        out += cardmod.tradeoff_cards(meta, path=solution.path, problems=problems,
-                                      entries=read_tradeoffs(solution, section, problems=problems))
+        out += cardmod.tradeoff_cards(
+            meta,
+            path=solution.path,
+            problems=problems,
+            entries=read_tradeoffs(solution, section, problems=problems),
+        )
     if (section := discussion.section("follow-up questions", "follow-ups")) is not None:
-        out += cardmod.followup_cards(meta, path=discussion.path, problems=problems,
-                                      entries=questions(discussion, section))
+        out += cardmod.followup_cards(
+            meta, path=discussion.path, problems=problems, entries=questions(discussion, section)
+        )
     if (section := discussion.section("common mistakes")) is not None:
-        out += cardmod.mistake_cards(meta, path=discussion.path, problems=problems,
-                                     items=labelled_items(discussion, section, problems=problems))
-    if (section := rubric.section("dimensions", "rubric dimensions", "scoring dimensions")) is not None:
+        out += cardmod.mistake_cards(
+            meta,
+            path=discussion.path,
+            problems=problems,
+            items=labelled_items(discussion, section, problems=problems),
+        )
+    if (
+        section := rubric.section("dimensions", "rubric dimensions", "scoring dimensions")
+    ) is not None:
         dimensions = [
             (sub.title, sub.explicit_id, sub.line, labelled_items(rubric, sub, problems=problems))
             for sub in rubric.subsections(section)
         ]
         if not dimensions:
-            problems.append(Problem(rubric.at(section.line), "'## Dimensions' has no '###' dimension"))
-        out += cardmod.rubric_cards(meta, dimensions=dimensions, path=rubric.path, problems=problems)
+            problems.append(
+                Problem(rubric.at(section.line), "'## Dimensions' has no '###' dimension")
+            )
+        out += cardmod.rubric_cards(
+            meta, dimensions=dimensions, path=rubric.path, problems=problems
+        )
     return out
 
 
@@ -327,7 +412,9 @@ def load_library(root: Path, *, read: Callable[[Path], None] | None = None) -> L
     scenarios: list[Scenario] = []
     ids: dict[str, SourceLocation] = {}
     numbers: dict[int, SourceLocation] = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    for folder in sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    ):
         docs: dict[str, Document] = {}
         for name in FILES:
             label = f"{root.name}/{folder.name}/{name}"
@@ -340,22 +427,38 @@ def load_library(root: Path, *, read: Callable[[Path], None] | None = None) -> L
         if meta is None:
             continue
         if meta.id in ids:
-            problems.append(Problem(meta.source, f"duplicate scenario id '{meta.id}' (first at {ids[meta.id]})"))
+            problems.append(
+                Problem(meta.source, f"duplicate scenario id '{meta.id}' (first at {ids[meta.id]})")
+            )
             continue
         if meta.number in numbers:
-            problems.append(Problem(meta.source, f"duplicate scenario number {meta.number} (first at {numbers[meta.number]})"))
+            problems.append(
+                Problem(
+                    meta.source,
+                    f"duplicate scenario number {meta.number} (first at {numbers[meta.number]})",
+                )
+            )
         ids[meta.id] = meta.source
         numbers[meta.number] = meta.source
         if len(docs) < len(FILES):
             continue
-        cards = cardmod.check_duplicate_keys(_scenario_cards(meta, docs, problems=problems), problems=problems)
-        scenarios.append(Scenario(meta=meta, cards=tuple(cards), files=tuple(d.path for d in docs.values())))
+        in_file_order = sorted(
+            _scenario_cards(meta, docs, problems=problems),
+            key=lambda c: (FILES.index(c.source.path.rsplit("/", 1)[1]), c.source.line),
+        )
+        cards = cardmod.check_duplicate_keys(in_file_order, problems=problems)
+        scenarios.append(
+            Scenario(meta=meta, cards=tuple(cards), files=tuple(d.path for d in docs.values()))
+        )
     if problems:
         raise ValidationError(problems)
     primary = {s.meta.id: s.meta.topics[0] for s in scenarios}
     scenarios = [
-        Scenario(meta=s.meta, cards=tuple(cardmod.assign_topics(s.cards, topics=topics, primary=primary)),
-                 files=s.files)
+        Scenario(
+            meta=s.meta,
+            cards=tuple(cardmod.assign_topics(s.cards, topics=topics, primary=primary)),
+            files=s.files,
+        )
         for s in sorted(scenarios, key=lambda s: s.meta.number)
     ]
     return Library(root=str(root), topics=topics, scenarios=tuple(scenarios))
