@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import sqlite3
 import tempfile
@@ -155,3 +156,51 @@ def write_package(path: Path, *, decks: Sequence[DeckSpec], notetype_modified: i
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
+
+
+@dataclass(frozen=True)
+class PackagedNote:
+    """A note as stored in an existing package."""
+
+    guid: str
+    cloze: bool
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+
+
+def read_notes(path: Path) -> dict[str, PackagedNote]:
+    """Every note in a package written by deckbuilder, by GUID (empty if there is no package)."""
+    if not path.exists():
+        return {}
+    with tempfile.TemporaryDirectory() as scratch:
+        db = Path(scratch) / "collection.anki2"
+        try:
+            with zipfile.ZipFile(path) as archive:
+                db.write_bytes(archive.read("collection.anki2"))
+            connection = sqlite3.connect(db)
+            try:
+                decks = {
+                    int(deck_id): str(deck["name"])
+                    for deck_id, deck in json.loads(
+                        connection.execute("SELECT decks FROM col").fetchone()[0]
+                    ).items()
+                }
+                rows = connection.execute(
+                    "SELECT n.guid, n.mid, n.flds, n.tags, min(c.did) FROM notes n "
+                    "JOIN cards c ON c.nid = n.id GROUP BY n.id"
+                ).fetchall()
+            finally:
+                connection.close()
+        except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error, ValueError):
+            return {}
+    return {
+        guid: PackagedNote(
+            guid=guid,
+            cloze=mid == CLOZE_MODEL_ID,
+            fields=tuple(flds.split("\x1f")),
+            tags=tuple(tags.split()),
+            deck=decks.get(did, ""),
+        )
+        for guid, mid, flds, tags, did in rows
+    }

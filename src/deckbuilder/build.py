@@ -25,6 +25,8 @@ from deckbuilder.model import Library
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 COMBINED = "llm-system-design.apkg"
+REMOVED = "removed.apkg"
+REMOVED_TAG = "deckbuilder::removed"
 ROOT_DECK = "LLM System Design"
 TOPIC_ROOT_DECK = "LLM System Design Topics"
 
@@ -99,6 +101,45 @@ def _file_sha(path: Path) -> str | None:
         return None
 
 
+def _removed_notes(
+    manifest: dict[str, Any],
+    *,
+    planned: dict[str, _PlannedNote],
+    out: Path,
+    stamp: int,
+    changes: list[NoteChange],
+) -> dict[str, dict[str, Any]]:
+    """Notes no longer in the scenarios, kept (tagged) so a re-import can mark them in Anki.
+
+    An .apkg import cannot delete notes. A note that disappears is re-emitted in
+    ``removed.apkg`` with its last content, the tag ``deckbuilder::removed`` and a
+    newer modification time, so importing that package tags it in the user's
+    collection; ``tag:deckbuilder::removed`` then finds every such note.
+    """
+    removed: dict[str, dict[str, Any]] = {
+        guid: entry for guid, entry in manifest.get("removed", {}).items() if guid not in planned
+    }
+    gone = [guid for guid in manifest.get("notes", {}) if guid not in planned]
+    previous = apkg.read_notes(out / COMBINED) if gone else {}
+    for guid in sorted(gone, key=lambda g: str(manifest["notes"][g].get("key"))):
+        old = manifest["notes"][guid]
+        changes.append(NoteChange("removed", str(old.get("title")), str(old.get("key"))))
+        packaged = previous.get(guid)
+        if packaged is None:
+            continue  # no earlier package to take its content from: report only
+        removed[guid] = {
+            "key": old.get("key"),
+            "title": old.get("title"),
+            "scenario": old.get("scenario"),
+            "deck": packaged.deck,
+            "cloze": packaged.cloze,
+            "fields": list(packaged.fields),
+            "tags": sorted({*packaged.tags, REMOVED_TAG}),
+            "modified": max(stamp, int(old.get("modified", 0)) + 1),
+        }
+    return removed
+
+
 def build(
     library: Library, *, out: Path, now: Callable[[], float], check: bool = False
 ) -> BuildReport:
@@ -138,9 +179,7 @@ def build(
             by_scenario.setdefault(meta.id, []).append(guid)
             for topic_id in card.topics:
                 by_topic.setdefault(topic_id, []).append(guid)
-    for guid, old in sorted(old_notes.items(), key=lambda item: str(item[1].get("title"))):
-        if guid not in planned:
-            changes.append(NoteChange("removed", str(old.get("title")), str(old.get("key"))))
+    removed = _removed_notes(manifest, planned=planned, out=out, stamp=stamp, changes=changes)
 
     def notes(guids: Sequence[str]) -> tuple[apkg.NoteSpec, ...]:
         return tuple(planned[g].spec for g in guids)
@@ -165,6 +204,24 @@ def build(
                 )
             ]
 
+    removed_decks: dict[str, list[apkg.NoteSpec]] = {}
+    for guid, entry in sorted(removed.items(), key=lambda item: item[1]["key"]):
+        removed_decks.setdefault(entry["deck"], []).append(
+            apkg.NoteSpec(
+                guid,
+                entry["cloze"],
+                tuple(entry["fields"]),
+                tuple(entry["tags"]),
+                entry["modified"],
+            )
+        )
+    if removed_decks:
+        plans[REMOVED] = [
+            apkg.DeckSpec(name, "", tuple(specs)) for name, specs in sorted(removed_decks.items())
+        ]
+    digests = {guid: p.digest for guid, p in planned.items()}
+    digests.update({guid: _digest(entry) for guid, entry in removed.items()})
+
     old_packages: dict[str, Any] = manifest.get("packages", {})
     new_packages: dict[str, dict[str, str]] = {}
     written: list[str] = []
@@ -179,7 +236,7 @@ def build(
                     [
                         d.name,
                         d.description,
-                        [[n.guid, planned[n.guid].digest, n.modified] for n in d.notes],
+                        [[n.guid, digests[n.guid], n.modified] for n in d.notes],
                     ]
                     for d in decks
                 ],
@@ -219,6 +276,7 @@ def build(
                 }
                 for guid, p in sorted(planned.items(), key=lambda item: item[1].key)
             },
+            "removed": dict(sorted(removed.items(), key=lambda item: item[1]["key"])),
             "packages": dict(sorted(new_packages.items())),
         }
         data = (json.dumps(new_manifest, indent=1, ensure_ascii=False) + "\n").encode()

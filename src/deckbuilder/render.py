@@ -100,7 +100,9 @@ def _context_html(card: Card) -> str:
 
 def render_card(card: Card, meta: ScenarioMeta) -> RenderedCard:
     context = _context_html(card)
-    source = markdown.escape(str(card.source))
+    # the file, not the line: line numbers shift with every edit above a card, and a note
+    # whose fields change is re-imported as updated, so lines would churn every note below
+    source = markdown.escape(card.source.path)
     # Basic: Front, Back, Context, Source. Cloze: Text, Extra, Context, Source.
     fields = (markdown.to_html(card.front), markdown.to_html(card.back), context, source)
     tags = (
