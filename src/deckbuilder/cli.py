@@ -7,12 +7,15 @@ from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from deckbuilder import __version__
 from deckbuilder.errors import DeckbuilderError
+
+if TYPE_CHECKING:
+    from deckbuilder.build import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,9 +103,7 @@ def list_(scenarios_dir: Path, by: str | None) -> None:
             click.echo(kind.value.ljust(44) + str(counts[kind]).rjust(8))
 
 
-@main.command()
-@_SCENARIOS
-@click.option(
+_OUT = click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -110,6 +111,29 @@ def list_(scenarios_dir: Path, by: str | None) -> None:
     show_default=True,
     help="Folder the packages are written to.",
 )
+
+
+def _build_and_report(scenarios_dir: Path, out_dir: Path) -> BuildReport:
+    import time
+
+    from deckbuilder.build import build as run_build
+    from deckbuilder.scenario import load_library
+
+    report = run_build(load_library(scenarios_dir), out=out_dir, now=time.time)
+    for change in report.changes:
+        click.echo(f"{change.change:>8}  {change.title}")
+    for relative in report.deleted:
+        click.echo(f" deleted  {out_dir / relative}")
+    click.echo(
+        f"Built {len(report.packages)} packages ({len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged), {report.notes} notes, in {out_dir}"
+    )
+    return report
+
+
+@main.command()
+@_SCENARIOS
+@_OUT
 @click.option(
     "--check",
     "check_only",
@@ -119,31 +143,67 @@ def list_(scenarios_dir: Path, by: str | None) -> None:
 @_reports_errors
 def build(scenarios_dir: Path, out_dir: Path, check_only: bool) -> None:
     """Build the combined, per-scenario and per-topic Anki packages."""
+    if not check_only:
+        _build_and_report(scenarios_dir, out_dir)
+        return
     import time
 
     from deckbuilder.build import build as run_build
     from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir)
-    report = run_build(library, out=out_dir, now=time.time, check=check_only)
+    report = run_build(load_library(scenarios_dir), out=out_dir, now=time.time, check=True)
     for change in report.changes:
         click.echo(f"{change.change:>8}  {change.title}")
-    if check_only:
-        if report.stale:
-            click.echo(
-                f"Stale: {out_dir} does not match {scenarios_dir}; run 'deckbuilder build'.",
-                err=True,
-            )
-            for relative in report.stale:
-                click.echo(f"  {out_dir / relative}", err=True)
-            sys.exit(1)
+    if report.stale:
         click.echo(
-            f"Up to date: {len(report.packages)} packages, {report.notes} notes in {out_dir}"
+            f"Stale: {out_dir} does not match {scenarios_dir}; run 'deckbuilder build'.", err=True
         )
-        return
-    for relative in report.deleted:
-        click.echo(f" deleted  {out_dir / relative}")
-    click.echo(
-        f"Built {len(report.packages)} packages ({len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged), {report.notes} notes, in {out_dir}"
-    )
+        for relative in report.stale:
+            click.echo(f"  {out_dir / relative}", err=True)
+        sys.exit(1)
+    click.echo(f"Up to date: {len(report.packages)} packages, {report.notes} notes in {out_dir}")
+
+
+@main.command()
+@_SCENARIOS
+@_OUT
+@click.option(
+    "--collection",
+    "collection",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The Anki collection file (collection.anki2 in your Anki profile folder).",
+)
+@_reports_errors
+def sync(scenarios_dir: Path, out_dir: Path, collection: Path) -> None:
+    """Build, then apply the build to an Anki collection file (Anki must be closed)."""
+    from deckbuilder.build import COMBINED, REMOVED
+    from deckbuilder.sync import sync as run_sync
+
+    _build_and_report(scenarios_dir, out_dir)
+    packages = [out_dir / COMBINED] + ([out_dir / REMOVED] if (out_dir / REMOVED).exists() else [])
+    for result in run_sync(collection, packages=packages):
+        click.echo(
+            f"{Path(result.package).name}: {result.new} added, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {result.conflicting} conflicting"
+        )
+
+
+@main.command()
+@_SCENARIOS
+@_OUT
+def watch(scenarios_dir: Path, out_dir: Path) -> None:
+    """Rebuild on every save of a scenario file and print what changed (Ctrl-C stops)."""
+    from deckbuilder.watch import watch as run_watch
+
+    def rebuild() -> None:
+        try:
+            _build_and_report(scenarios_dir, out_dir)
+        except DeckbuilderError as error:
+            click.echo(f"Error: {error}", err=True)
+        click.echo(f"Watching {scenarios_dir} for changes (Ctrl-C stops)")
+
+    try:
+        run_watch(scenarios_dir, rebuild=rebuild)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")

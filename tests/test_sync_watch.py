@@ -1,0 +1,131 @@
+"""sync applies a build to a real collection file; watch rebuilds on save in a real terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+from click.testing import CliRunner
+
+from deckbuilder.cli import main
+
+pytestmark = pytest.mark.anki
+
+
+def _collection(path: Path) -> Path:
+    from anki.collection import Collection
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Collection(str(path)).close()
+    return path
+
+
+def test_sync_adds_then_updates_and_keeps_history(library_copy: Path, tmp_path: Path) -> None:
+    """sync adds every note, keeps review history, and a later edit arrives as one update."""
+    from anki.collection import Collection
+
+    col_path = _collection(tmp_path / "profile" / "collection.anki2")
+    out = tmp_path / "decks"
+    args = [
+        "sync",
+        "--scenarios",
+        str(library_copy),
+        "--out",
+        str(out),
+        "--collection",
+        str(col_path),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "llm-system-design.apkg: 20 added, 0 updated, 0 unchanged, 0 conflicting" in result.output
+    )
+    col = Collection(str(col_path))
+    col.decks.select(col.decks.id_for_name("LLM System Design::01 Mini Serving"))
+    card = col.sched.getCard()
+    col.sched.answerCard(card, 3)
+    col.close()
+    solution = library_copy / "01-mini-serving" / "solution.md"
+    solution.write_text(solution.read_text().replace("decoding step.", "decoding iteration."))
+    time.sleep(1.1)  # modification times have one-second resolution
+    result = CliRunner().invoke(main, args)
+    assert "changed  01 Mini Serving: Key concept: Continuous batching" in result.output
+    assert (
+        "llm-system-design.apkg: 0 added, 1 updated, 19 unchanged, 0 conflicting" in result.output
+    )
+    col = Collection(str(col_path))
+    assert col.db.scalar("select count() from revlog") == 1
+    col.close()
+
+
+def test_sync_refuses_an_open_collection(library_copy: Path, tmp_path: Path) -> None:
+    """A collection held open by another process is refused with a clear error and left as it was."""
+    col_path = _collection(tmp_path / "profile" / "collection.anki2")
+    before = col_path.read_bytes()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from anki.collection import Collection; "
+            f"c=Collection({str(col_path)!r}); print('open', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        result = CliRunner().invoke(
+            main,
+            [
+                "sync",
+                "--scenarios",
+                str(library_copy),
+                "--out",
+                str(tmp_path / "decks"),
+                "--collection",
+                str(col_path),
+            ],
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {col_path}: the collection is open in Anki or locked "
+        "(Anki already open, or media currently syncing.); close Anki and try again\n"
+    )
+    assert col_path.read_bytes() == before
+
+
+def test_watch_rebuilds_on_save(library_copy: Path, tmp_path: Path) -> None:
+    """watch builds at start, rebuilds after a save with the change report, and survives bad input."""
+    out = tmp_path / "decks"
+    exe = Path(sys.executable).parent / "deckbuilder"
+    child = pexpect.spawn(
+        str(exe),
+        ["watch", "--scenarios", str(library_copy), "--out", str(out)],
+        encoding="utf-8",
+        timeout=30,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    try:
+        child.expect("Built 10 packages")
+        child.expect("Watching")
+        rubric = library_copy / "01-mini-serving" / "rubric.md"
+        rubric.write_text(rubric.read_text().replace("no estimate.", "no estimate at all."))
+        child.expect(r"changed  01 Mini Serving: Rubric: Capacity estimation: No Hire")
+        child.expect(r"Built 10 packages \(3 written, 7 unchanged\)")
+        child.expect("Watching")
+        rubric.write_text(rubric.read_text().replace("- **Hire:**", "- **Hired:**"))
+        child.expect("rubric dimension 'Capacity estimation' is missing 'Hire'")
+        child.expect("Watching")
+        assert child.isalive()
+    finally:
+        child.sendintr()
+        child.expect([pexpect.EOF, "Stopped."])
+        child.close()
