@@ -203,3 +203,21 @@ def test_every_command_has_help_and_is_documented() -> None:
         code, out, _ = run(name, "--help")
         assert code == 0 and out.startswith("Usage: ")
         assert f"deckbuilder {name}" in readme, f"README does not document 'deckbuilder {name}'"
+
+
+def test_check_named_scenario_ignores_the_others(library_copy: Path) -> None:
+    """check SCENARIO validates only that scenario: another folder's problems are not reported."""
+    import shutil
+
+    other = library_copy / "02-broken"
+    shutil.copytree(library_copy / "01-mini-serving", other)
+    (other / "rubric.md").unlink()
+    _edit(other / "problem.md", "id: mini-serving\nnumber: 1", "id: broken\nnumber: 2")
+    code, _, err = run("check", "--scenarios", str(library_copy), "mini-serving")
+    assert code == 0
+    code, _, err = run("check", "--scenarios", str(library_copy), "02-broken")
+    assert code == 1
+    assert "scenarios/02-broken/rubric.md:1: required file is missing\n" in err
+    assert "01-mini-serving" not in err
+    code, _, err = run("check", "--scenarios", str(library_copy), "nothing-here")
+    assert (code, err) == (1, "Error: no scenario with the id or folder name 'nothing-here'\n")

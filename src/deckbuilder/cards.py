@@ -12,7 +12,8 @@ from deckbuilder.model import Card, CardKind, ScenarioMeta, SourceLocation, Topi
 from deckbuilder.parse import LabelledItem, QuestionEntry, TradeoffEntry, split_explicit_id
 
 RUBRIC_LEVELS = ("Strong Hire", "Hire", "Lean No Hire", "No Hire")
-_BOLD = re.compile(r"\*\*(?P<inner>[^*\n]+?)\*\*")
+# a bold span may wrap onto the next line, but not across a blank line
+_BOLD = re.compile(r"\*\*(?P<inner>(?:[^*\n]|\n(?!\s*\n))+?)\*\*")
 _DIGIT = re.compile(r"\d")
 
 
@@ -28,7 +29,9 @@ def slug(text: str, *, limit: int = 64) -> str:
 
 def _plain(markdown: str) -> str:
     """Markdown emphasis and code marks removed, for titles and reports."""
-    return re.sub(r"[*`_]", "", markdown).strip()
+    text = re.sub(r"\*\*|`", "", markdown)
+    text = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", text)
+    return " ".join(text.split())
 
 
 def _short(text: str, limit: int = 72) -> str:
@@ -254,7 +257,7 @@ def tradeoff_cards(
                     kind=CardKind.TRADEOFF,
                     key=f"{decision_key}--choice",
                     title=f"{entry.decision}: the choice",
-                    front=f"**{entry.decision}** ({', '.join(options)}): which option does the "
+                    front=f"**{entry.decision}** ({' vs '.join(options)}): which option does the "
                     "reference design choose, and why?",
                     back=entry.choice,
                     context=context,
@@ -356,11 +359,13 @@ def check_duplicate_keys(cards: Iterable[Card], *, problems: list[Problem]) -> l
 
 
 def _keyword_pattern(keywords: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for a topic's keywords: case-insensitive, on word boundaries, plurals
+    allowed ("benchmark" matches "benchmarks"), and a space or hyphen matching either."""
     parts = []
     for word in keywords:
-        escaped = re.escape(word)
+        escaped = re.sub(r"(\\ |\\-|-)", r"[-\\s]", re.escape(word))
         left = r"(?<![\w])" if word[:1].isalnum() else ""
-        right = r"(?![\w])" if word[-1:].isalnum() else ""
+        right = r"(?:s|es)?(?![\w])" if word[-1:].isalnum() else ""
         parts.append(left + escaped + right)
     return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
 
@@ -368,13 +373,18 @@ def _keyword_pattern(keywords: Iterable[str]) -> re.Pattern[str]:
 def assign_topics(
     cards: Iterable[Card], *, topics: Sequence[Topic], primary: dict[str, str]
 ) -> list[Card]:
-    """Tag each card with every topic whose keywords it mentions, else its primary topic."""
+    """Tag each card with its primary topic and every topic whose keywords it mentions."""
     patterns = [(topic.id, _keyword_pattern(topic.keywords)) for topic in topics]
     result = []
     for card in cards:
         # the author's words only: the fronts of most kinds are our own template text
         own_front = card.front if card.cloze or card.kind is CardKind.FOLLOWUP else card.title
         haystack = "\n".join((own_front, card.back, *card.context[1:]))
-        found = tuple(topic_id for topic_id, pattern in patterns if pattern.search(haystack))
-        result.append(replace(card, topics=found or (primary[card.scenario_id],)))
+        first = primary[card.scenario_id]
+        found = tuple(
+            topic_id
+            for topic_id, pattern in patterns
+            if topic_id == first or pattern.search(haystack)
+        )
+        result.append(replace(card, topics=found))
     return result

@@ -51,12 +51,16 @@ def main() -> None:
 
 @main.command()
 @_SCENARIOS
+@click.argument("only", nargs=-1, metavar="[SCENARIO]...")
 @_reports_errors
-def check(scenarios_dir: Path) -> None:
-    """Validate every scenario; report every problem as path:line: message."""
+def check(scenarios_dir: Path, only: tuple[str, ...]) -> None:
+    """Validate every scenario (or the named ones, by id or folder name).
+
+    Every problem is reported as path:line: message; the exit status is 1 if there is any.
+    """
     from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir)
+    library = load_library(scenarios_dir, only=only)
     count = len(library.cards)
     click.echo(
         f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics"
@@ -71,13 +75,14 @@ def check(scenarios_dir: Path) -> None:
     default=None,
     help="Show only one of the three tables.",
 )
+@click.argument("only", nargs=-1, metavar="[SCENARIO]...")
 @_reports_errors
-def list_(scenarios_dir: Path, by: str | None) -> None:
-    """Count cards per scenario, per topic and per kind."""
+def list_(scenarios_dir: Path, by: str | None, only: tuple[str, ...]) -> None:
+    """Count cards per scenario, per topic and per kind (of every scenario or the named ones)."""
     from deckbuilder.model import CardKind
     from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir)
+    library = load_library(scenarios_dir, only=only)
     kinds = list(CardKind)
     if by in (None, "scenario"):
         header = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from deckbuilder import cards as cardmod
-from deckbuilder.errors import Problem, ValidationError
+from deckbuilder.errors import DeckbuilderError, Problem, ValidationError
 from deckbuilder.model import (
     Card,
     CardKind,
@@ -402,8 +402,38 @@ def _scenario_cards(
     return out
 
 
-def load_library(root: Path, *, read: Callable[[Path], None] | None = None) -> Library:
-    """Load every scenario under ``root``; raise ValidationError listing all problems."""
+def _load_scenario(
+    root: Path,
+    folder: Path,
+    *,
+    topic_ids: set[str],
+    only: Collection[str],
+    problems: list[Problem],
+) -> tuple[ScenarioMeta | None, dict[str, Document]]:
+    """Read one folder. With ``only``, a folder that is not selected reads just its front matter."""
+    docs: dict[str, Document] = {}
+    label = f"{root.name}/{folder.name}/problem.md"
+    text = _read_text(folder / "problem.md", label=label, problems=problems)
+    if text is None:
+        return None, docs
+    docs["problem.md"] = read_document(label, text)
+    meta = _meta(docs["problem.md"], folder=folder.name, topic_ids=topic_ids, problems=problems)
+    if only and (meta is None or not {meta.id, folder.name} & set(only)):
+        return None, docs
+    for name in FILES[1:]:
+        label = f"{root.name}/{folder.name}/{name}"
+        text = _read_text(folder / name, label=label, problems=problems)
+        if text is not None:
+            docs[name] = read_document(label, text)
+    return meta, docs
+
+
+def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
+    """Load every scenario under ``root``, or only those whose folder name or id is in ``only``.
+
+    Raises ValidationError listing every problem found (with ``only``, in the selected
+    scenarios and topics.yaml).
+    """
     problems: list[Problem] = []
     if not root.is_dir():
         raise ValidationError([Problem(SourceLocation(str(root), 1), "scenarios folder not found")])
@@ -412,20 +442,18 @@ def load_library(root: Path, *, read: Callable[[Path], None] | None = None) -> L
     scenarios: list[Scenario] = []
     ids: dict[str, SourceLocation] = {}
     numbers: dict[int, SourceLocation] = {}
+    selected: set[str] = set()
     for folder in sorted(
         p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
     ):
-        docs: dict[str, Document] = {}
-        for name in FILES:
-            label = f"{root.name}/{folder.name}/{name}"
-            text = _read_text(folder / name, label=label, problems=problems)
-            if text is not None:
-                docs[name] = read_document(label, text)
-        if "problem.md" not in docs:
-            continue
-        meta = _meta(docs["problem.md"], folder=folder.name, topic_ids=topic_ids, problems=problems)
+        found: list[Problem] = []
+        meta, docs = _load_scenario(root, folder, topic_ids=topic_ids, only=only, problems=found)
+        if only and meta is None:
+            continue  # not selected: its problems are not this run's business
+        problems += found
         if meta is None:
             continue
+        selected |= {meta.id, folder.name}
         if meta.id in ids:
             problems.append(
                 Problem(meta.source, f"duplicate scenario id '{meta.id}' (first at {ids[meta.id]})")
@@ -449,6 +477,11 @@ def load_library(root: Path, *, read: Callable[[Path], None] | None = None) -> L
         cards = cardmod.check_duplicate_keys(in_file_order, problems=problems)
         scenarios.append(
             Scenario(meta=meta, cards=tuple(cards), files=tuple(d.path for d in docs.values()))
+        )
+    unknown = sorted(set(only) - selected)
+    if unknown:
+        raise DeckbuilderError(
+            "no scenario with the id or folder name " + ", ".join(f"'{u}'" for u in unknown)
         )
     if problems:
         raise ValidationError(problems)
