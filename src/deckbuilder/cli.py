@@ -212,3 +212,132 @@ def watch(scenarios_dir: Path, out_dir: Path) -> None:
         run_watch(scenarios_dir, rebuild=rebuild)
     except KeyboardInterrupt:
         click.echo("Stopped.")
+
+
+_STATE = click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Quiz state file (default: $DECKBUILDER_STATE, else the user data folder).",
+)
+
+
+@main.command()
+@_SCENARIOS
+@_STATE
+@click.option(
+    "--mode",
+    type=click.Choice(["flip", "typed", "choice"]),
+    default="flip",
+    show_default=True,
+    help="flip: reveal and self-grade; typed: type an answer and get key points "
+    "checked; choice: multiple choice where it fits.",
+)
+@click.option(
+    "--new",
+    "new_limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="New cards per day, counted over the day from the review log.",
+)
+@click.option(
+    "--max",
+    "max_cards",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At most this many cards in this session.",
+)
+@click.option("--scenario", "scenarios", multiple=True, help="Only this scenario id (repeatable).")
+@click.option("--topic", "topics", multiple=True, help="Only this topic id (repeatable).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(
+        ["requirement", "concept", "trade-off", "number", "follow-up", "mistake", "rubric"]
+    ),
+    help="Only this card kind (repeatable).",
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Only cards with this tag, as in Anki, e.g. difficulty::hard (repeatable).",
+)
+@click.option(
+    "--cram",
+    is_flag=True,
+    help="Review every selected card regardless of due dates; the schedule is kept.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Read answers line by line and print one JSON event per line.",
+)
+@click.option("--no-fuzz", is_flag=True, help="Schedule without FSRS's random interval fuzz.")
+@_reports_errors
+def quiz(
+    scenarios_dir: Path,
+    state: Path | None,
+    mode: str,
+    new_limit: int,
+    max_cards: int | None,
+    scenarios: tuple[str, ...],
+    topics: tuple[str, ...],
+    kinds: tuple[str, ...],
+    tags: tuple[str, ...],
+    cram: bool,
+    as_json: bool,
+    no_fuzz: bool,
+) -> None:
+    """Study the cards in the terminal with FSRS spaced repetition.
+
+    Keys: space reveals, 1-4 rate (Again, Hard, Good, Easy), Enter takes the suggested
+    rating, u undoes the last answer, q or Ctrl-C quits. Every answer is saved at once.
+    When stdin is not a terminal, answers are read one per line.
+    """
+    from deckbuilder.model import CardKind
+    from deckbuilder.quiz.app import QuizOptions, default_state_path, run_quiz
+    from deckbuilder.quiz.queue import Filters
+    from deckbuilder.quiz.session import Mode
+    from deckbuilder.scenario import load_library
+
+    library = load_library(scenarios_dir)
+    options = QuizOptions(
+        filters=Filters(
+            scenarios=scenarios, topics=topics, kinds=tuple(CardKind(k) for k in kinds), tags=tags
+        ),
+        mode=Mode(mode),
+        new_limit=new_limit,
+        max_cards=max_cards,
+        cram=cram,
+        as_json=as_json,
+        fuzz=not no_fuzz,
+    )
+    run_quiz(library, state=state or default_state_path(), options=options)
+
+
+@main.command()
+@_SCENARIOS
+@_STATE
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@_reports_errors
+def stats(scenarios_dir: Path, state: Path | None, as_json: bool) -> None:
+    """Reviews today, true retention, and cards due today and in the next 7 days."""
+    import json
+
+    from deckbuilder.quiz.app import compute_stats, default_state_path, summary_lines
+    from deckbuilder.scenario import load_library
+
+    library = load_library(scenarios_dir)
+    result = compute_stats(library, state=state or default_state_path())
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=1))
+        return
+    titles = {s.meta.id: s.meta.deck_title for s in library.scenarios}
+    titles.update({t.id: t.title for t in library.topics})
+    for line in summary_lines(result, titles=titles):
+        click.echo(line.rstrip())

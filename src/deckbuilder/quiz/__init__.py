@@ -1,0 +1,1 @@
+"""The terminal quiz: FSRS scheduling over the same cards as the Anki packages."""

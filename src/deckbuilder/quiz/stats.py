@@ -1,0 +1,99 @@
+"""Study statistics from the quiz state: pure computation over the store's rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from deckbuilder.model import Card
+from deckbuilder.quiz.queue import day_start
+from deckbuilder.quiz.scheduler import Phase, Rating
+from deckbuilder.quiz.store import Store, iso
+
+RETENTION_WINDOW = timedelta(days=30)
+
+
+@dataclass
+class Counts:
+    cards: int = 0
+    studied: int = 0
+    due_today: int = 0
+    due_week: int = 0
+    reviews_today: int = 0
+    passed: int = 0  # review-phase answers other than Again (for true retention)
+    graded: int = 0  # review-phase answers
+
+    @property
+    def retention(self) -> float | None:
+        return self.passed / self.graded if self.graded else None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "cards": self.cards,
+            "studied": self.studied,
+            "new": self.cards - self.studied,
+            "due_today": self.due_today,
+            "due_next_7_days": self.due_week,
+            "reviews_today": self.reviews_today,
+            "true_retention": None if self.retention is None else round(self.retention, 4),
+            "retention_reviews": self.graded,
+        }
+
+
+@dataclass
+class Stats:
+    total: Counts = field(default_factory=Counts)
+    by_scenario: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    by_topic: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    removed: list[str] = field(default_factory=list)  # keys of studied cards no longer in scenarios
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "total": self.total.as_dict(),
+            "scenarios": {k: v.as_dict() for k, v in sorted(self.by_scenario.items())},
+            "topics": {k: v.as_dict() for k, v in sorted(self.by_topic.items())},
+            "removed": sorted(self.removed),
+        }
+
+
+def compute(cards: Sequence[tuple[Card, str]], *, store: Store, now: datetime) -> Stats:
+    stats = Stats()
+    by_guid = {guid: card for card, guid in cards}
+    today = day_start(now)
+    end_today = today + timedelta(days=1)
+    end_week = today + timedelta(days=8)
+
+    def buckets(card: Card) -> list[Counts]:
+        return [
+            stats.total,
+            stats.by_scenario[card.scenario_id],
+            *(stats.by_topic[t] for t in card.topics),
+        ]
+
+    for card, _guid in cards:
+        for bucket in buckets(card):
+            bucket.cards += 1
+    for identity, due in store.all_cards():
+        studied = by_guid.get(identity.guid)
+        if studied is None:
+            stats.removed.append(identity.card_key)
+            continue
+        for bucket in buckets(studied):
+            bucket.studied += 1
+            bucket.due_today += due < iso(end_today)
+            bucket.due_week += due < iso(end_week)
+    for review in store.reviews_since(min(today, now - RETENTION_WINDOW)):
+        reviewed = by_guid.get(review.guid)
+        if reviewed is None or review.cram:
+            continue
+        for bucket in buckets(reviewed):
+            if review.reviewed_at >= iso(today):
+                bucket.reviews_today += 1
+            if review.phase_before is Phase.REVIEW and review.reviewed_at >= iso(
+                now - RETENTION_WINDOW
+            ):
+                bucket.graded += 1
+                bucket.passed += review.rating is not Rating.AGAIN
+    return stats

@@ -1,0 +1,322 @@
+"""Quiz state in SQLite: card states and the full review log. The only module that imports sqlite3.
+
+Every answer is committed in its own transaction when it is given (WAL mode, so
+a second session on the same file waits instead of failing). A file that is not
+ours, is damaged, read-only or from a newer version is refused and never written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from deckbuilder.errors import DeckbuilderError
+from deckbuilder.quiz.scheduler import CardState, Phase, Rating
+
+APPLICATION_ID = 0x44424B51  # "DBKQ"
+SCHEMA_VERSION = 1
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE cards (
+    guid TEXT PRIMARY KEY,
+    card_key TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    due TEXT NOT NULL
+);
+CREATE INDEX cards_due ON cards(due);
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid TEXT NOT NULL,
+    card_key TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    cram INTEGER NOT NULL,
+    phase_before INTEGER NOT NULL,
+    state_before TEXT,
+    state_after TEXT
+);
+CREATE INDEX reviews_time ON reviews(reviewed_at);
+CREATE INDEX reviews_guid ON reviews(guid);
+"""
+
+
+class StateError(DeckbuilderError):
+    """The quiz state file cannot be used; it has not been changed."""
+
+
+def iso(moment: datetime) -> str:
+    """UTC, fixed width, so text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    guid: str
+    card_key: str
+    scenario: str
+    kind: str
+    rating: Rating
+    reviewed_at: str
+    mode: str
+    cram: bool
+    phase_before: Phase
+    state_before: CardState | None
+    state_after: CardState | None
+
+
+@dataclass(frozen=True)
+class CardIdentity:
+    guid: str
+    card_key: str
+    scenario: str
+    kind: str
+
+
+class Store:
+    """An open quiz state file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = _open(path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._db:  # one transaction: committed on success, rolled back on error
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+        except sqlite3.OperationalError as error:
+            raise StateError(f"{self.path}: cannot save the answer: {error}") from error
+
+    def state(self, guid: str) -> CardState | None:
+        row = self._db.execute("SELECT state FROM cards WHERE guid = ?", (guid,)).fetchone()
+        return None if row is None else CardState(row[0])
+
+    def states(self, guids: Iterable[str]) -> dict[str, CardState]:
+        """States of the given cards that have one (batched lookups)."""
+        found: dict[str, CardState] = {}
+        chunk: list[str] = []
+        for guid in guids:
+            chunk.append(guid)
+            if len(chunk) == 500:
+                found.update(self._states_of(chunk))
+                chunk = []
+        if chunk:
+            found.update(self._states_of(chunk))
+        return found
+
+    def _states_of(self, chunk: Sequence[str]) -> dict[str, CardState]:
+        marks = ",".join("?" * len(chunk))
+        rows = self._db.execute(
+            f"SELECT guid, state FROM cards WHERE guid IN ({marks})", tuple(chunk)
+        )
+        return {guid: CardState(state) for guid, state in rows}
+
+    def due(self, before: datetime) -> list[tuple[str, str]]:
+        """(guid, due) of every card due before the moment, oldest first."""
+        return list(
+            self._db.execute(
+                "SELECT guid, due FROM cards WHERE due <= ? ORDER BY due, guid", (iso(before),)
+            )
+        )
+
+    def all_cards(self) -> list[tuple[CardIdentity, str]]:
+        rows = self._db.execute("SELECT guid, card_key, scenario, kind, due FROM cards")
+        return [(CardIdentity(g, k, s, kd), due) for g, k, s, kd, due in rows]
+
+    def new_introduced_since(self, since: datetime) -> int:
+        """Cards seen for the first time since the moment (not counting cram or undone answers)."""
+        row = self._db.execute(
+            "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND phase_before = 0 AND cram = 0",
+            (iso(since),),
+        ).fetchone()
+        return int(row[0])
+
+    def reviews_since(self, since: datetime) -> list[Review]:
+        rows = self._db.execute(
+            "SELECT * FROM reviews WHERE reviewed_at >= ? ORDER BY id", (iso(since),)
+        )
+        return [_review(row) for row in rows]
+
+    def record(
+        self,
+        card: CardIdentity,
+        *,
+        rating: Rating,
+        at: datetime,
+        mode: str,
+        before: CardState | None,
+        after: CardState | None,
+        cram: bool = False,
+    ) -> int:
+        """Save one answer and the card's new state in one transaction; return the review id.
+
+        ``before`` None means the card was new. ``after`` None (cram) leaves the schedule alone.
+        """
+        phase = Phase.NEW if before is None else before.phase
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO reviews (guid, card_key, scenario, kind, rating, reviewed_at, mode,"
+                " cram, phase_before, state_before, state_after)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    card.guid,
+                    card.card_key,
+                    card.scenario,
+                    card.kind,
+                    int(rating),
+                    iso(at),
+                    mode,
+                    int(cram),
+                    int(phase),
+                    None if before is None else before.data,
+                    None if after is None else after.data,
+                ),
+            )
+            if after is not None:
+                db.execute(
+                    "INSERT INTO cards (guid, card_key, scenario, kind, state, due)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(guid) DO UPDATE SET"
+                    " card_key = excluded.card_key, scenario = excluded.scenario,"
+                    " kind = excluded.kind, state = excluded.state, due = excluded.due",
+                    (
+                        card.guid,
+                        card.card_key,
+                        card.scenario,
+                        card.kind,
+                        after.data,
+                        iso(after.due),
+                    ),
+                )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def undo(self, review_id: int) -> Review:
+        """Take back one answer: delete its log row and restore the card exactly as it was."""
+        with self._write() as db:
+            row = db.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+            if row is None:
+                raise StateError(f"{self.path}: review {review_id} is not in the log")
+            review = _review(row)
+            db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            if not review.cram:
+                if review.state_before is None:
+                    db.execute("DELETE FROM cards WHERE guid = ?", (review.guid,))
+                else:
+                    db.execute(
+                        "UPDATE cards SET state = ?, due = ? WHERE guid = ?",
+                        (review.state_before.data, iso(review.state_before.due), review.guid),
+                    )
+            return review
+
+
+def _review(row: tuple[object, ...]) -> Review:
+    (id_, guid, key, scenario, kind, rating, at, mode, cram, phase, before, after) = row
+    return Review(
+        id=int(id_),  # type: ignore[call-overload]
+        guid=str(guid),
+        card_key=str(key),
+        scenario=str(scenario),
+        kind=str(kind),
+        rating=Rating(int(rating)),  # type: ignore[call-overload]
+        reviewed_at=str(at),
+        mode=str(mode),
+        cram=bool(cram),
+        phase_before=Phase(int(phase)),  # type: ignore[call-overload]
+        state_before=None if before is None else CardState(str(before)),
+        state_after=None if after is None else CardState(str(after)),
+    )
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open (or create) a state file, refusing anything that is not a usable deckbuilder state."""
+    if path.exists():
+        _check_existing(path)
+        try:
+            db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as error:
+            raise StateError(f"{path}: cannot open the quiz state: {error}") from error
+        return db
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StateError(f"{path}: cannot create the quiz state folder: {error}") from error
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(temporary, isolation_level=None)
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("INSERT INTO meta VALUES ('application', 'deckbuilder quiz')")
+        db.close()
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)  # atomic, and never replaces a file another process made
+        temporary.unlink(missing_ok=True)
+    except (OSError, sqlite3.Error) as error:
+        temporary.unlink(missing_ok=True)
+        raise StateError(f"{path}: cannot create the quiz state: {error}") from error
+    return _open(path)
+
+
+def _check_existing(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise StateError(f"{path}: cannot read the quiz state: {error}") from error
+    if not header.startswith(_SQLITE_MAGIC):
+        raise StateError(f"{path}: not a deckbuilder quiz state file (not an SQLite database)")
+    if len(header) < 100:
+        raise StateError(f"{path}: the quiz state file is truncated")
+    application_id = int.from_bytes(header[68:72], "big")
+    version = int.from_bytes(header[60:64], "big")
+    if application_id != APPLICATION_ID:
+        raise StateError(
+            f"{path}: not a deckbuilder quiz state file (an SQLite database of another program)"
+        )
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"{path}: made by a newer deckbuilder (schema {version}; this one reads "
+            f"{SCHEMA_VERSION}); upgrade deckbuilder"
+        )
+    if not os.access(path, os.W_OK):
+        raise StateError(f"{path}: the quiz state file is read-only")
+    try:
+        uri = f"file:{path}?mode=ro"
+        db = sqlite3.connect(uri, uri=True)
+        try:
+            result = db.execute("PRAGMA quick_check").fetchone()
+            db.execute("SELECT count(*) FROM cards").fetchone()
+            db.execute("SELECT count(*) FROM reviews").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:
+        raise StateError(f"{path}: the quiz state file is damaged ({error})") from error
+    if result is None or result[0] != "ok":
+        raise StateError(f"{path}: the quiz state file is damaged ({result[0] if result else ''})")
