@@ -122,8 +122,17 @@ class _Note(genanki.Note):  # type: ignore[misc]
         super().write_to_db(cursor, self._modified, deck_id, itertools.count(self._base_id))
 
 
-def write_package(path: Path, *, decks: Sequence[DeckSpec], notetype_modified: int) -> None:
-    """Write one .apkg atomically: to a temporary file beside ``path``, then rename."""
+def write_package(
+    path: Path,
+    *,
+    decks: Sequence[DeckSpec],
+    notetype_modified: int,
+    media: Sequence[tuple[str, Path]] = (),
+) -> None:
+    """Write one .apkg atomically: to a temporary file beside ``path``, then rename.
+
+    ``media`` are (name, file) pairs: the images the notes' fields refer to by name.
+    """
     basic, cloze = _models()
     gdecks = []
     for spec in decks:
@@ -147,7 +156,13 @@ def write_package(path: Path, *, decks: Sequence[DeckSpec], notetype_modified: i
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-                for name, data in (("collection.anki2", db.read_bytes()), ("media", b"{}")):
+                media_map = {str(i): name for i, (name, _file) in enumerate(sorted(media))}
+                entries = [
+                    ("collection.anki2", db.read_bytes()),
+                    ("media", json.dumps(media_map, sort_keys=True).encode()),
+                    *((str(i), file.read_bytes()) for i, (_n, file) in enumerate(sorted(media))),
+                ]
+                for name, data in entries:
                     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = 0o644 << 16

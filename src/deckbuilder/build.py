@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from deckbuilder.errors import DeckbuilderError
 from deckbuilder.model import Library
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 MANIFEST_FORMAT = 1
 COMBINED = "llm-system-design.apkg"
 REMOVED = "removed.apkg"
@@ -59,6 +62,7 @@ class _PlannedNote:
     scenario: str
     digest: str
     spec: apkg.NoteSpec
+    media: tuple[tuple[str, Path], ...] = ()
 
 
 def _digest(value: Any) -> str:
@@ -140,10 +144,76 @@ def _removed_notes(
     return removed
 
 
+def _commit(
+    out: Path,
+    *,
+    pending: Sequence[tuple[str, list[apkg.DeckSpec], list[tuple[str, Path]], str]],
+    deleted: Sequence[str],
+    notetype_modified: int,
+    manifest: dict[str, Any],
+    kept: dict[str, dict[str, str]],
+) -> None:
+    """Write the changed packages, then swap them in; the manifest goes last.
+
+    Every package is first written into a staging folder inside ``out``; only when
+    all of them exist are they renamed into place (each rename is atomic), so a
+    build that fails half way leaves the previous ``out`` exactly as it was.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        packages = dict(kept)
+        for relative, decks, media, content in pending:
+            apkg.write_package(
+                staging / relative, decks=decks, notetype_modified=notetype_modified, media=media
+            )
+            packages[relative] = {
+                "content": content,
+                "sha256": _file_sha(staging / relative) or "",
+            }
+        manifest = {**manifest, "packages": dict(sorted(packages.items()))}
+        data = (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode()
+        for relative, *_rest in pending:
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / relative, out / relative)
+        for relative in deleted:
+            (out / relative).unlink(missing_ok=True)
+        if _file_sha(out / MANIFEST) != hashlib.sha256(data).hexdigest():
+            _write_atomic(out / MANIFEST, data)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One build at a time per output folder; a second one is refused at once."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DeckbuilderError(
+                f"{out}: another deckbuilder build is writing here; try again when it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build(
     library: Library, *, out: Path, now: Callable[[], float], check: bool = False
 ) -> BuildReport:
     """Write every package whose content changed into ``out`` (or, with ``check``, only compare)."""
+    if check:
+        return _build(library, out=out, now=now, check=True)
+    with _locked(out):
+        return _build(library, out=out, now=now, check=False)
+
+
+def _build(library: Library, *, out: Path, now: Callable[[], float], check: bool) -> BuildReport:
     manifest = read_manifest(out)
     stamp = int(now())
     old_notes: dict[str, Any] = manifest.get("notes", {})
@@ -160,8 +230,9 @@ def build(
     by_topic: dict[str, list[str]] = {}
     for scenario in library.scenarios:
         meta = scenario.meta
-        for rendered in (render.render_card(card, meta) for card in scenario.cards):
-            card = rendered.card
+        folder = Path(library.root) / meta.folder
+        for card in scenario.cards:
+            rendered = render.render_card(card, meta, folder=folder)
             guid = apkg.guid_for(card.full_key)
             digest = _digest([card.cloze, rendered.fields, rendered.tags])
             old = old_notes.get(guid)
@@ -175,7 +246,9 @@ def build(
             else:
                 modified = int(old["modified"])
             spec = apkg.NoteSpec(guid, card.cloze, rendered.fields, rendered.tags, modified)
-            planned[guid] = _PlannedNote(card.full_key, title, meta.id, digest, spec)
+            planned[guid] = _PlannedNote(
+                card.full_key, title, meta.id, digest, spec, rendered.media
+            )
             by_scenario.setdefault(meta.id, []).append(guid)
             for topic_id in card.topics:
                 by_topic.setdefault(topic_id, []).append(guid)
@@ -224,10 +297,18 @@ def build(
 
     old_packages: dict[str, Any] = manifest.get("packages", {})
     new_packages: dict[str, dict[str, str]] = {}
-    written: list[str] = []
     unchanged: list[str] = []
-    stale: list[str] = []
+    pending: list[tuple[str, list[apkg.DeckSpec], list[tuple[str, Path]], str]] = []
     for relative, decks in sorted(plans.items()):
+        media = sorted(
+            {
+                item
+                for d in decks
+                for n in d.notes
+                if n.guid in planned
+                for item in planned[n.guid].media
+            }
+        )
         content = _digest(
             [
                 notetype_hash,
@@ -240,54 +321,60 @@ def build(
                     ]
                     for d in decks
                 ],
+                [name for name, _file in media],  # names carry the content hash
             ]
         )
-        path = out / relative
         previous = old_packages.get(relative, {})
-        current_sha = _file_sha(path)
-        if previous.get("content") == content and current_sha == previous.get("sha256"):
+        if previous.get("content") == content and _file_sha(out / relative) == previous.get(
+            "sha256"
+        ):
             unchanged.append(relative)
             new_packages[relative] = previous
-            continue
-        if check:
-            stale.append(relative)
-            continue
-        apkg.write_package(path, decks=decks, notetype_modified=notetype_modified)
-        new_packages[relative] = {"content": content, "sha256": _file_sha(path) or ""}
-        written.append(relative)
+        else:
+            pending.append((relative, decks, media, content))
     deleted = sorted(set(old_packages) - set(plans))
     if check:
+        stale = [relative for relative, *_rest in pending]
         stale.extend(d for d in deleted if (out / d).exists())
         if changes and not stale:
             stale.append(MANIFEST)
-    else:
-        for relative in deleted:
-            (out / relative).unlink(missing_ok=True)
-        new_manifest = {
-            "format": MANIFEST_FORMAT,
-            "notetype": {"hash": notetype_hash, "modified": notetype_modified},
-            "notes": {
-                guid: {
-                    "key": p.key,
-                    "title": p.title,
-                    "scenario": p.scenario,
-                    "hash": p.digest,
-                    "modified": p.spec.modified,
-                }
-                for guid, p in sorted(planned.items(), key=lambda item: item[1].key)
-            },
-            "removed": dict(sorted(removed.items(), key=lambda item: item[1]["key"])),
-            "packages": dict(sorted(new_packages.items())),
-        }
-        data = (json.dumps(new_manifest, indent=1, ensure_ascii=False) + "\n").encode()
-        if _file_sha(out / MANIFEST) != hashlib.sha256(data).hexdigest():
-            out.mkdir(parents=True, exist_ok=True)
-            _write_atomic(out / MANIFEST, data)
+        return BuildReport(
+            written=(),
+            unchanged=tuple(unchanged),
+            deleted=tuple(deleted),
+            changes=tuple(changes),
+            notes=len(planned),
+            stale=tuple(sorted(stale)),
+        )
+    new_manifest = {
+        "format": MANIFEST_FORMAT,
+        "notetype": {"hash": notetype_hash, "modified": notetype_modified},
+        "notes": {
+            guid: {
+                "key": p.key,
+                "title": p.title,
+                "scenario": p.scenario,
+                "hash": p.digest,
+                "modified": p.spec.modified,
+            }
+            for guid, p in sorted(planned.items(), key=lambda item: item[1].key)
+        },
+        "removed": dict(sorted(removed.items(), key=lambda item: item[1]["key"])),
+        "packages": {},
+    }
+    _commit(
+        out,
+        pending=pending,
+        deleted=deleted,
+        notetype_modified=notetype_modified,
+        manifest=new_manifest,
+        kept=new_packages,
+    )
+    written = [relative for relative, *_rest in pending]
     return BuildReport(
         written=tuple(written),
         unchanged=tuple(unchanged),
         deleted=tuple(deleted),
         changes=tuple(changes),
         notes=len(planned),
-        stale=tuple(sorted(stale)),
     )

@@ -11,6 +11,7 @@ from deckbuilder.errors import Problem
 from deckbuilder.model import Card, CardKind, ScenarioMeta, SourceLocation, Topic
 from deckbuilder.parse import LabelledItem, QuestionEntry, TradeoffEntry, split_explicit_id
 
+MAX_CLOZES_PER_BULLET = 12
 RUBRIC_LEVELS = ("Strong Hire", "Hire", "Lean No Hire", "No Hire")
 # a bold span may wrap onto the next line, but not across a blank line
 _BOLD = re.compile(r"\*\*(?P<inner>(?:[^*\n]|\n(?!\s*\n))+?)\*\*")
@@ -67,6 +68,15 @@ def numbered_cards(
             )
             continue
         numbers = _numbers(item.body)
+        if len(numbers) > MAX_CLOZES_PER_BULLET:
+            problems.append(
+                Problem(
+                    location,
+                    f"{len(numbers)} bold numbers in one bullet; split it "
+                    f"(at most {MAX_CLOZES_PER_BULLET}, one card each)",
+                )
+            )
+            continue
         key = item.explicit_id or slug(item.label or _BOLD.sub("", item.body))
         label = f"**{item.label}:** " if item.label else ""
         if not numbers and kind is CardKind.NUMBER:

@@ -206,10 +206,12 @@ def watch(scenarios_dir: Path, out_dir: Path) -> None:
             _build_and_report(scenarios_dir, out_dir)
         except DeckbuilderError as error:
             click.echo(f"Error: {error}", err=True)
+
+    def ready() -> None:
         click.echo(f"Watching {scenarios_dir} for changes (Ctrl-C stops)")
 
     try:
-        run_watch(scenarios_dir, rebuild=rebuild)
+        run_watch(scenarios_dir, rebuild=rebuild, ready=ready)
     except KeyboardInterrupt:
         click.echo("Stopped.")
 

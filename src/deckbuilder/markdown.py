@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -39,14 +41,28 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
 
 @lru_cache(maxsize=1)
 def _renderer() -> MarkdownIt:
+    # html=False escapes raw HTML; markdown-it's validateLink drops javascript:, vbscript:,
+    # file: and most data: URLs, so links and images can only point somewhere harmless.
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight}).enable("table")
-    # Links open outside the card; only http(s) and mailto survive markdown-it's validateLink.
+    default_image = cast(Any, md.renderer).rules["image"]
+
+    def image(self: object, tokens: list[Token], idx: int, options: object, env: dict) -> str:  # type: ignore[type-arg]
+        rewrite = env.get("image_src")
+        if rewrite is not None:
+            tokens[idx].attrSet("src", rewrite(str(tokens[idx].attrGet("src") or "")))
+        return str(default_image(tokens, idx, options, env))
+
+    md.add_render_rule("image", image)
     return md
 
 
-def to_html(markdown: str) -> str:
-    """Render card markdown to HTML. Raw HTML in the input is escaped."""
-    return str(_renderer().render(markdown)).strip()
+def to_html(markdown: str, *, image_src: Callable[[str], str] | None = None) -> str:
+    """Render card markdown to HTML. Raw HTML in the input is escaped.
+
+    ``image_src`` maps each image's written target to the name it has in the package.
+    """
+    env = {} if image_src is None else {"image_src": image_src}
+    return str(_renderer().render(markdown, env)).strip()
 
 
 def inline_to_html(markdown: str) -> str:

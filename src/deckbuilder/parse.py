@@ -325,3 +325,37 @@ def bare_items(doc: Document, section: Section) -> list[LabelledItem]:
             body, explicit = split_explicit_id(body)
         items.append(LabelledItem(label, explicit, body, token.map[0] + 1, (section.title,)))
     return items
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A link or image target written in the document."""
+
+    kind: str  # "link" | "image"
+    target: str
+    line: int
+
+
+def references(doc: Document) -> list[Reference]:
+    """Every link and image target, with the line it is written on."""
+    found: list[Reference] = []
+    for token in doc.tokens:
+        if token.type != "inline" or not token.children or token.map is None:
+            continue
+        start, end = token.map
+        for child in token.children:
+            if child.type == "link_open":
+                kind, target = "link", str(child.attrGet("href") or "")
+            elif child.type == "image":
+                kind, target = "image", str(child.attrGet("src") or "")
+            else:
+                continue
+            line = start + 1
+            for number in range(start, end):
+                if target and (
+                    f"({target}" in doc.lines[number] or f"]: {target}" in doc.lines[number]
+                ):
+                    line = number + 1
+                    break
+            found.append(Reference(kind, target, line))
+    return found

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
 from deckbuilder import markdown
 from deckbuilder.model import Card, Library, ScenarioMeta
@@ -87,31 +91,62 @@ def css() -> str:
 
 @dataclass(frozen=True)
 class RenderedCard:
-    """A card's Anki fields (HTML) and tags."""
+    """A card's Anki fields (HTML), tags and the media files its images use."""
 
     card: Card
     fields: tuple[str, ...]
     tags: tuple[str, ...]
+    media: tuple[tuple[str, Path], ...] = ()  # (name in the package, the file)
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def media_name(scenario_id: str, target: str, content: bytes) -> str:
+    """A flat media file name for an image: unique per scenario, path and content.
+
+    The content hash is part of the name, so a changed image changes the note's
+    fields and reaches Anki as an update, never as a silently stale picture.
+    """
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "-", target.strip("./"))
+    digest = hashlib.sha256(content).hexdigest()[:10]
+    return f"{scenario_id}--{digest}--{clean}"
 
 
 def _context_html(card: Card) -> str:
     return " › ".join(markdown.escape(part) for part in card.context)
 
 
-def render_card(card: Card, meta: ScenarioMeta) -> RenderedCard:
+def render_card(card: Card, meta: ScenarioMeta, *, folder: Path | None = None) -> RenderedCard:
+    """A card's fields and tags; ``folder`` (the scenario's) resolves its local images."""
     context = _context_html(card)
     # the file, not the line: line numbers shift with every edit above a card, and a note
     # whose fields change is re-imported as updated, so lines would churn every note below
     source = markdown.escape(card.source.path)
+    media: dict[str, Path] = {}
+
+    def image_src(target: str) -> str:
+        if _SCHEME.match(target) or folder is None:
+            return target
+        path = folder / unquote(target.split("#", 1)[0].split("?", 1)[0])
+        name = media_name(card.scenario_id, target, path.read_bytes())
+        media[name] = path
+        return name
+
     # Basic: Front, Back, Context, Source. Cloze: Text, Extra, Context, Source.
-    fields = (markdown.to_html(card.front), markdown.to_html(card.back), context, source)
+    fields = (
+        markdown.to_html(card.front, image_src=image_src),
+        markdown.to_html(card.back, image_src=image_src),
+        context,
+        source,
+    )
     tags = (
         f"scenario::{meta.id}",
         *(f"topic::{t}" for t in card.topics),
         f"kind::{card.kind.value}",
         f"difficulty::{meta.difficulty.value}",
     )
-    return RenderedCard(card=card, fields=fields, tags=tags)
+    return RenderedCard(card=card, fields=fields, tags=tags, media=tuple(sorted(media.items())))
 
 
 def scenario_description(meta: ScenarioMeta) -> str:

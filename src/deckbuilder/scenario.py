@@ -22,7 +22,14 @@ from deckbuilder.model import (
     SourceLocation,
     Topic,
 )
-from deckbuilder.parse import Document, bare_items, labelled_items, questions, read_document
+from deckbuilder.parse import (
+    Document,
+    bare_items,
+    labelled_items,
+    questions,
+    read_document,
+    references,
+)
 from deckbuilder.parse import tradeoffs as read_tradeoffs
 
 FILES = ("problem.md", "solution.md", "discussion_points.md", "rubric.md")
@@ -168,7 +175,7 @@ def _describe(value: Any) -> str:
 
 def load_topics(root: Path, *, problems: list[Problem]) -> tuple[Topic, ...]:
     path = f"{root.name}/{TOPICS_FILE}"
-    text = _read_text(root / TOPICS_FILE, label=path, problems=problems)
+    text = _read_text(root / TOPICS_FILE, label=path, problems=problems, root=root)
     if text is None:
         return ()
     doc = _load_yaml(text, path=path, first_line=1, problems=problems)
@@ -220,8 +227,36 @@ def load_topics(root: Path, *, problems: list[Problem]) -> tuple[Topic, ...]:
     return tuple(topics)
 
 
-def _read_text(path: Path, *, label: str, problems: list[Problem]) -> str | None:
-    """A file's text, or None with a problem: missing, too big, not UTF-8."""
+def _inside(path: Path, *, root: Path, label: str, problems: list[Problem]) -> bool:
+    """False, with a problem, for a symlink that loops or leads out of the scenarios folder."""
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        if path.is_symlink():
+            problems.append(
+                Problem(SourceLocation(label, 1), "symlink points to a file that does not exist")
+            )
+            return False
+        return True  # plainly missing: reported by the caller
+    except (RuntimeError, OSError) as error:  # RuntimeError: loop (3.11), OSError: ELOOP
+        problems.append(Problem(SourceLocation(label, 1), f"symlink loop ({error})"))
+        return False
+    if not real.is_relative_to(root.resolve()):
+        problems.append(
+            Problem(
+                SourceLocation(label, 1), f"symlink leads outside the scenarios folder ({real})"
+            )
+        )
+        return False
+    return True
+
+
+def _read_text(
+    path: Path, *, label: str, problems: list[Problem], root: Path | None = None
+) -> str | None:
+    """A file's text, or None with a problem: missing, a bad symlink, too big, not UTF-8."""
+    if root is not None and not _inside(path, root=root, label=label, problems=problems):
+        return None
     if not path.is_file():
         problems.append(Problem(SourceLocation(label, 1), "required file is missing"))
         return None
@@ -413,7 +448,7 @@ def _load_scenario(
     """Read one folder. With ``only``, a folder that is not selected reads just its front matter."""
     docs: dict[str, Document] = {}
     label = f"{root.name}/{folder.name}/problem.md"
-    text = _read_text(folder / "problem.md", label=label, problems=problems)
+    text = _read_text(folder / "problem.md", label=label, problems=problems, root=root)
     if text is None:
         return None, docs
     docs["problem.md"] = read_document(label, text)
@@ -422,10 +457,39 @@ def _load_scenario(
         return None, docs
     for name in FILES[1:]:
         label = f"{root.name}/{folder.name}/{name}"
-        text = _read_text(folder / name, label=label, problems=problems)
+        text = _read_text(folder / name, label=label, problems=problems, root=root)
         if text is not None:
             docs[name] = read_document(label, text)
     return meta, docs
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _check_references(doc: Document, *, folder: Path, problems: list[Problem]) -> None:
+    """Relative links and images must name an existing file inside the scenario folder."""
+    from urllib.parse import unquote
+
+    base = folder.resolve()
+    for ref in references(doc):
+        target = ref.target.split("#", 1)[0].split("?", 1)[0]
+        if not target or _SCHEME.match(ref.target):
+            if ref.kind == "image" and not ref.target.startswith(("http://", "https://")):
+                problems.append(Problem(doc.at(ref.line), f"image '{ref.target}' has no file"))
+            continue
+        what = "image" if ref.kind == "image" else "link target"
+        path = Path(unquote(target))
+        try:
+            real = (base / path).resolve()
+        except (RuntimeError, OSError):
+            problems.append(Problem(doc.at(ref.line), f"{what} '{target}' is a symlink loop"))
+            continue
+        if path.is_absolute() or not real.is_relative_to(base):
+            problems.append(
+                Problem(doc.at(ref.line), f"{what} '{target}' is outside the scenario folder")
+            )
+        elif not real.is_file():
+            problems.append(Problem(doc.at(ref.line), f"{what} '{target}' does not exist"))
 
 
 def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
@@ -443,9 +507,13 @@ def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
     ids: dict[str, SourceLocation] = {}
     numbers: dict[int, SourceLocation] = {}
     selected: set[str] = set()
-    for folder in sorted(
-        p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-    ):
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith((".", "_")))
+    for entry in entries:
+        if entry.is_symlink() and not _inside(
+            entry, root=root, label=f"{root.name}/{entry.name}", problems=problems
+        ):
+            continue
+    for folder in (p for p in entries if p.is_dir()):
         found: list[Problem] = []
         meta, docs = _load_scenario(root, folder, topic_ids=topic_ids, only=only, problems=found)
         if only and meta is None:
@@ -470,6 +538,8 @@ def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
         numbers[meta.number] = meta.source
         if len(docs) < len(FILES):
             continue
+        for doc in docs.values():
+            _check_references(doc, folder=folder, problems=problems)
         in_file_order = sorted(
             _scenario_cards(meta, docs, problems=problems),
             key=lambda c: (FILES.index(c.source.path.rsplit("/", 1)[1]), c.source.line),

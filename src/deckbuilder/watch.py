@@ -13,20 +13,29 @@ def watch(
     scenarios: Path,
     *,
     rebuild: Callable[[], None],
+    ready: Callable[[], None],
     stop: threading.Event | None = None,
 ) -> None:
     """Call ``rebuild`` once now and again after every batch of saved changes under ``scenarios``.
 
-    Editors save through temporary files and renames; watchfiles debounces a
-    burst of events into one batch, so one save gives one rebuild.
+    ``ready`` is called each time the watcher is running and waiting for the next save
+    (after the first build and after every rebuild), so nothing saved before it is missed.
+    Editors save through temporary files and renames; watchfiles debounces a burst of
+    events into one batch, so one save gives one rebuild.
     """
     rebuild()
-    for _changes in watch_changes(
+    waiting = False
+    for changes in watch_changes(
         scenarios,
         stop_event=stop,
         watch_filter=lambda _change, path: path.endswith((".md", ".yaml")),
         debounce=300,
-        rust_timeout=500,
-        yield_on_timeout=False,
+        rust_timeout=200,
+        yield_on_timeout=True,
     ):
-        rebuild()
+        if changes:
+            rebuild()
+            waiting = False
+        if not waiting:
+            ready()  # the watcher is running: saves from now on are seen
+            waiting = True
