@@ -7,8 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from deckbuilder.errors import Problem
-from deckbuilder.model import Card, CardKind, ScenarioMeta, SourceLocation, Topic
+from deckbuilder.model import Card, CardKind, Problem, ScenarioMeta, SourceLocation, Topic
 from deckbuilder.parse import LabelledItem, QuestionEntry, TradeoffEntry, split_explicit_id
 
 MAX_CLOZES_PER_BULLET = 12

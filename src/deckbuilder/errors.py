@@ -1,26 +1,19 @@
-"""The one exception family the core raises; the CLI turns it into ``Error: ...``."""
+"""The one exception family the core raises; the CLI turns it into ``Error: ...``.
+
+Kept free of heavy imports: the command line imports it at start-up.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from deckbuilder.model import SourceLocation
+if TYPE_CHECKING:
+    from deckbuilder.model import Problem
 
 
 class DeckbuilderError(Exception):
     """Base class for every error deckbuilder reports to a user."""
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One problem found in the input, at a place in a file."""
-
-    location: SourceLocation
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
 
 
 class ValidationError(DeckbuilderError):

@@ -17,6 +17,17 @@ class SourceLocation:
         return f"{self.path}:{self.line}"
 
 
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in the input, at a place in a file."""
+
+    location: SourceLocation
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
 class CardKind(enum.Enum):
     """What a card asks about. The value is part of the card's key, so it is frozen."""
 

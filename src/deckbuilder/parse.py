@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from deckbuilder import markdown
-from deckbuilder.errors import Problem
-from deckbuilder.model import SourceLocation
+from deckbuilder.model import Problem, SourceLocation
 
 _BULLET = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
 _LABEL = re.compile(r"^\*\*(?P<label>[^\n]+?)\*\*(?P<rest>.*)\Z", re.DOTALL)

@@ -11,12 +11,13 @@ from typing import Any
 import yaml
 
 from deckbuilder import cards as cardmod
-from deckbuilder.errors import DeckbuilderError, Problem, ValidationError
+from deckbuilder.errors import DeckbuilderError, ValidationError
 from deckbuilder.model import (
     Card,
     CardKind,
     Difficulty,
     Library,
+    Problem,
     Scenario,
     ScenarioMeta,
     SourceLocation,
