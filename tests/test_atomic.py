@@ -25,29 +25,32 @@ def snapshot(out: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_failure_half_way_leaves_previous_decks_untouched(
-    library_copy: Path, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    library_copy: Path, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    """A build that dies after writing some packages changes nothing in decks/ and leaves no debris."""
+    """A build that dies after writing some packages changes nothing in decks/ and leaves no
+    debris, whether packages are written in line or by worker processes."""
     out = tmp_path / "decks"
     build(load_library(library_copy), out=out, now=clock)
     before = snapshot(out)
     rubric = library_copy / "01-mini-serving" / "rubric.md"
     rubric.write_text(rubric.read_text().replace("no estimate.", "no estimate at all."))
     real = apkg.write_package
-    calls = []
+    written = tmp_path / "written.log"
 
     def failing(path: Path, **kwargs: object) -> None:
-        calls.append(path)
-        if len(calls) == 2:
+        if path.name == "serving.apkg":  # the last of the three, by size
             raise OSError("disk full (injected)")
         real(path, **kwargs)  # type: ignore[arg-type]
+        with written.open("a") as log:
+            log.write(path.name + "\n")
 
     monkeypatch.setattr(apkg, "write_package", failing)
     clock.advance(60)
     with pytest.raises(OSError, match="injected"):
-        build(load_library(library_copy), out=out, now=clock)
-    assert len(calls) == 2
+        build(load_library(library_copy), out=out, now=clock, jobs=jobs)
+    assert sorted(written.read_text().split()) == ["01-mini-serving.apkg", "llm-system-design.apkg"]
     assert snapshot(out) == before
     assert [p.name for p in out.iterdir() if p.name.startswith(".staging")] == []
     monkeypatch.setattr(apkg, "write_package", real)

@@ -22,7 +22,8 @@ from typing import Any
 
 from deckbuilder import apkg, markdown, render
 from deckbuilder.errors import DeckbuilderError
-from deckbuilder.model import Library
+from deckbuilder.model import Library, Scenario
+from deckbuilder.parallel import map_jobs
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
@@ -144,6 +145,17 @@ def _removed_notes(
     return removed
 
 
+def _render_scenario(job: tuple[Scenario, Path]) -> list[render.RenderedCard]:
+    """Every card of one scenario as Anki fields (module level: runs in a worker)."""
+    scenario, folder = job
+    return [render.render_card(card, scenario.meta, folder=folder) for card in scenario.cards]
+
+
+def _write_one(job: tuple[Path, list[apkg.DeckSpec], list[tuple[str, Path]], int]) -> None:
+    path, decks, media, notetype_modified = job
+    apkg.write_package(path, decks=decks, notetype_modified=notetype_modified, media=media)
+
+
 def _commit(
     out: Path,
     *,
@@ -152,6 +164,7 @@ def _commit(
     notetype_modified: int,
     manifest: dict[str, Any],
     kept: dict[str, dict[str, str]],
+    jobs: int | None,
 ) -> None:
     """Write the changed packages, then swap them in; the manifest goes last.
 
@@ -163,10 +176,20 @@ def _commit(
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         packages = dict(kept)
-        for relative, decks, media, content in pending:
-            apkg.write_package(
-                staging / relative, decks=decks, notetype_modified=notetype_modified, media=media
-            )
+        map_jobs(
+            _write_one,
+            # biggest first, so the last package to finish is a small one
+            sorted(
+                (
+                    (staging / relative, decks, media, notetype_modified)
+                    for relative, decks, media, _content in pending
+                ),
+                key=lambda job: -sum(len(d.notes) for d in job[1]),
+            ),
+            jobs=jobs,
+            min_items=2,
+        )
+        for relative, _decks, _media, content in pending:
             packages[relative] = {
                 "content": content,
                 "sha256": _file_sha(staging / relative) or "",
@@ -204,16 +227,23 @@ def _locked(out: Path) -> Iterator[None]:
 
 
 def build(
-    library: Library, *, out: Path, now: Callable[[], float], check: bool = False
+    library: Library,
+    *,
+    out: Path,
+    now: Callable[[], float],
+    check: bool = False,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Write every package whose content changed into ``out`` (or, with ``check``, only compare)."""
     if check:
-        return _build(library, out=out, now=now, check=True)
+        return _build(library, out=out, now=now, check=True, jobs=jobs)
     with _locked(out):
-        return _build(library, out=out, now=now, check=False)
+        return _build(library, out=out, now=now, check=False, jobs=jobs)
 
 
-def _build(library: Library, *, out: Path, now: Callable[[], float], check: bool) -> BuildReport:
+def _build(
+    library: Library, *, out: Path, now: Callable[[], float], check: bool, jobs: int | None
+) -> BuildReport:
     manifest = read_manifest(out)
     stamp = int(now())
     old_notes: dict[str, Any] = manifest.get("notes", {})
@@ -228,11 +258,15 @@ def _build(library: Library, *, out: Path, now: Callable[[], float], check: bool
     changes: list[NoteChange] = []
     by_scenario: dict[str, list[str]] = {}
     by_topic: dict[str, list[str]] = {}
-    for scenario in library.scenarios:
+    rendered_scenarios = map_jobs(
+        _render_scenario,
+        [(scenario, Path(library.root) / scenario.meta.folder) for scenario in library.scenarios],
+        jobs=jobs,
+    )
+    for scenario, rendered_cards in zip(library.scenarios, rendered_scenarios, strict=True):
         meta = scenario.meta
-        folder = Path(library.root) / meta.folder
-        for card in scenario.cards:
-            rendered = render.render_card(card, meta, folder=folder)
+        for rendered in rendered_cards:
+            card = rendered.card
             guid = apkg.guid_for(card.full_key)
             digest = _digest([card.cloze, rendered.fields, rendered.tags])
             old = old_notes.get(guid)
@@ -369,6 +403,7 @@ def _build(library: Library, *, out: Path, now: Callable[[], float], check: bool
         notetype_modified=notetype_modified,
         manifest=new_manifest,
         kept=new_packages,
+        jobs=jobs,
     )
     written = [relative for relative, *_rest in pending]
     return BuildReport(

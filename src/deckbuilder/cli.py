@@ -29,6 +29,15 @@ _SCENARIOS = click.option(
 )
 
 
+_JOBS = click.option(
+    "--jobs",
+    "jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for parsing and writing (default: $DECKBUILDER_JOBS, else all cores).",
+)
+
+
 def _reports_errors(func: F) -> F:
     """Turn any DeckbuilderError into 'Error: ...' on stderr and exit status 1."""
 
@@ -52,15 +61,16 @@ def main() -> None:
 @main.command()
 @_SCENARIOS
 @click.argument("only", nargs=-1, metavar="[SCENARIO]...")
+@_JOBS
 @_reports_errors
-def check(scenarios_dir: Path, only: tuple[str, ...]) -> None:
+def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
     """Validate every scenario (or the named ones, by id or folder name).
 
     Every problem is reported as path:line: message; the exit status is 1 if there is any.
     """
     from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir, only=only)
+    library = load_library(scenarios_dir, only=only, jobs=jobs)
     count = len(library.cards)
     click.echo(
         f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics"
@@ -118,13 +128,14 @@ _OUT = click.option(
 )
 
 
-def _build_and_report(scenarios_dir: Path, out_dir: Path) -> BuildReport:
+def _build_and_report(scenarios_dir: Path, out_dir: Path, jobs: int | None = None) -> BuildReport:
     import time
 
     from deckbuilder.build import build as run_build
     from deckbuilder.scenario import load_library
 
-    report = run_build(load_library(scenarios_dir), out=out_dir, now=time.time)
+    library = load_library(scenarios_dir, jobs=jobs)
+    report = run_build(library, out=out_dir, now=time.time, jobs=jobs)
     for change in report.changes:
         click.echo(f"{change.change:>8}  {change.title}")
     for relative in report.deleted:
@@ -145,18 +156,20 @@ def _build_and_report(scenarios_dir: Path, out_dir: Path) -> BuildReport:
     is_flag=True,
     help="Write nothing; exit 1 and list the stale packages if OUT does not match.",
 )
+@_JOBS
 @_reports_errors
-def build(scenarios_dir: Path, out_dir: Path, check_only: bool) -> None:
+def build(scenarios_dir: Path, out_dir: Path, check_only: bool, jobs: int | None) -> None:
     """Build the combined, per-scenario and per-topic Anki packages."""
     if not check_only:
-        _build_and_report(scenarios_dir, out_dir)
+        _build_and_report(scenarios_dir, out_dir, jobs)
         return
     import time
 
     from deckbuilder.build import build as run_build
     from deckbuilder.scenario import load_library
 
-    report = run_build(load_library(scenarios_dir), out=out_dir, now=time.time, check=True)
+    library = load_library(scenarios_dir, jobs=jobs)
+    report = run_build(library, out=out_dir, now=time.time, check=True, jobs=jobs)
     for change in report.changes:
         click.echo(f"{change.change:>8}  {change.title}")
     if report.stale:

@@ -23,6 +23,7 @@ from deckbuilder.model import (
     SourceLocation,
     Topic,
 )
+from deckbuilder.parallel import map_jobs
 from deckbuilder.parse import (
     Document,
     bare_items,
@@ -316,8 +317,8 @@ def _meta(
                 f"id '{data['id']}' must be lowercase letters, digits and '-'",
             )
         )
-    if not 1 <= data["number"] <= 99:
-        problems.append(Problem(doc.at(parsed.line("number")), "number must be between 1 and 99"))
+    if data["number"] < 1:
+        problems.append(Problem(doc.at(parsed.line("number")), "number must be a positive integer"))
     difficulties = [d.value for d in Difficulty]
     if data["difficulty"] not in difficulties:
         problems.append(
@@ -493,9 +494,50 @@ def _check_references(doc: Document, *, folder: Path, problems: list[Problem]) -
             problems.append(Problem(doc.at(ref.line), f"{what} '{target}' does not exist"))
 
 
-def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
+@dataclass(frozen=True)
+class _Loaded:
+    """What one scenario folder yields: computed in a worker process, merged by the parent."""
+
+    folder: str
+    meta: ScenarioMeta | None
+    scenario: Scenario | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class _Job:
+    root: Path
+    folder: Path
+    topics: tuple[Topic, ...]
+    only: tuple[str, ...]
+
+
+def _load_folder(job: _Job) -> _Loaded:
+    """Read, parse and card one scenario folder (module level, so it can run in a worker)."""
+    problems: list[Problem] = []
+    topic_ids = {t.id for t in job.topics}
+    meta, docs = _load_scenario(
+        job.root, job.folder, topic_ids=topic_ids, only=job.only, problems=problems
+    )
+    if meta is None or len(docs) < len(FILES):
+        return _Loaded(job.folder.name, meta, None, tuple(problems))
+    for doc in docs.values():
+        _check_references(doc, folder=job.folder, problems=problems)
+    in_file_order = sorted(
+        _scenario_cards(meta, docs, problems=problems),
+        key=lambda c: (FILES.index(c.source.path.rsplit("/", 1)[1]), c.source.line),
+    )
+    cards = cardmod.check_duplicate_keys(in_file_order, problems=problems)
+    if not problems:
+        cards = cardmod.assign_topics(cards, topics=job.topics, primary={meta.id: meta.topics[0]})
+    scenario = Scenario(meta=meta, cards=tuple(cards), files=tuple(d.path for d in docs.values()))
+    return _Loaded(job.folder.name, meta, scenario, tuple(problems))
+
+
+def load_library(root: Path, *, only: Collection[str] = (), jobs: int | None = None) -> Library:
     """Load every scenario under ``root``, or only those whose folder name or id is in ``only``.
 
+    Folders are parsed in parallel on up to ``jobs`` processes (default: every core).
     Raises ValidationError listing every problem found (with ``only``, in the selected
     scenarios and topics.yaml).
     """
@@ -503,26 +545,26 @@ def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
     if not root.is_dir():
         raise ValidationError([Problem(SourceLocation(str(root), 1), "scenarios folder not found")])
     topics = load_topics(root, problems=problems)
-    topic_ids = {t.id for t in topics}
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith((".", "_")))
+    for entry in entries:
+        if entry.is_symlink():
+            _inside(entry, root=root, label=f"{root.name}/{entry.name}", problems=problems)
+    folders = [p for p in entries if p.is_dir() and _inside(p, root=root, label="", problems=[])]
+    loaded = map_jobs(
+        _load_folder, [_Job(root, f, topics, tuple(only)) for f in folders], jobs=jobs
+    )
     scenarios: list[Scenario] = []
     ids: dict[str, SourceLocation] = {}
     numbers: dict[int, SourceLocation] = {}
     selected: set[str] = set()
-    entries = sorted(p for p in root.iterdir() if not p.name.startswith((".", "_")))
-    for entry in entries:
-        if entry.is_symlink() and not _inside(
-            entry, root=root, label=f"{root.name}/{entry.name}", problems=problems
-        ):
-            continue
-    for folder in (p for p in entries if p.is_dir()):
-        found: list[Problem] = []
-        meta, docs = _load_scenario(root, folder, topic_ids=topic_ids, only=only, problems=found)
+    for result in loaded:
+        meta = result.meta
         if only and meta is None:
             continue  # not selected: its problems are not this run's business
-        problems += found
+        problems += result.problems
         if meta is None:
             continue
-        selected |= {meta.id, folder.name}
+        selected |= {meta.id, result.folder}
         if meta.id in ids:
             problems.append(
                 Problem(meta.source, f"duplicate scenario id '{meta.id}' (first at {ids[meta.id]})")
@@ -537,18 +579,8 @@ def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
             )
         ids[meta.id] = meta.source
         numbers[meta.number] = meta.source
-        if len(docs) < len(FILES):
-            continue
-        for doc in docs.values():
-            _check_references(doc, folder=folder, problems=problems)
-        in_file_order = sorted(
-            _scenario_cards(meta, docs, problems=problems),
-            key=lambda c: (FILES.index(c.source.path.rsplit("/", 1)[1]), c.source.line),
-        )
-        cards = cardmod.check_duplicate_keys(in_file_order, problems=problems)
-        scenarios.append(
-            Scenario(meta=meta, cards=tuple(cards), files=tuple(d.path for d in docs.values()))
-        )
+        if result.scenario is not None:
+            scenarios.append(result.scenario)
     unknown = sorted(set(only) - selected)
     if unknown:
         raise DeckbuilderError(
@@ -556,13 +588,5 @@ def load_library(root: Path, *, only: Collection[str] = ()) -> Library:
         )
     if problems:
         raise ValidationError(problems)
-    primary = {s.meta.id: s.meta.topics[0] for s in scenarios}
-    scenarios = [
-        Scenario(
-            meta=s.meta,
-            cards=tuple(cardmod.assign_topics(s.cards, topics=topics, primary=primary)),
-            files=s.files,
-        )
-        for s in sorted(scenarios, key=lambda s: s.meta.number)
-    ]
+    scenarios.sort(key=lambda s: s.meta.number)
     return Library(root=str(root), topics=topics, scenarios=tuple(scenarios))

@@ -1,0 +1,42 @@
+"""Spread independent work over the machine's cores, or run it in line when that is cheaper."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items a process pool costs more (start-up, pickling) than it saves.
+MIN_ITEMS = 8
+
+
+def default_jobs() -> int:
+    """$DECKBUILDER_JOBS, else the cores this process may use."""
+    override = os.environ.get("DECKBUILDER_JOBS")
+    if override and override.isdigit() and int(override) > 0:
+        return int(override)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def map_jobs(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    jobs: int | None = None,
+    min_items: int = MIN_ITEMS,
+) -> list[R]:
+    """``[func(i) for i in items]``, in order, on up to ``jobs`` processes.
+
+    ``func`` and the items must pickle (a module-level function, frozen values).
+    """
+    workers = min(jobs or default_jobs(), len(items))
+    if workers <= 1 or len(items) < min_items:
+        return [func(item) for item in items]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        return list(pool.map(func, items, chunksize=1))
