@@ -161,3 +161,28 @@ def test_check_lists_stale_packages(library_copy: Path, tmp_path: Path, clock: C
     _replace(library_copy / "01-mini-serving" / "rubric.md", "no estimate at all.", "no estimate.")
     report = build(load_library(library_copy), out=out, now=clock, check=True)
     assert report.stale == ("topics/kv-cache.apkg",)
+
+
+def test_cache_never_changes_the_result(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
+    """A build from the content cache gives the same bytes as a build without one; an edit
+    after caching is seen; a corrupt cache entry is ignored."""
+    from deckbuilder.build import CACHE
+
+    cached_out, plain_out = tmp_path / "cached", tmp_path / "plain"
+    for _ in range(2):
+        build(load_library(library_copy, cache_dir=cached_out / CACHE), out=cached_out, now=clock)
+    build(load_library(library_copy), out=plain_out, now=clock)
+    assert _snapshot(cached_out) == {
+        **_snapshot(plain_out),
+        **{k: v for k, v in _snapshot(cached_out).items() if k.startswith(CACHE)},
+    }
+    entries = list((cached_out / CACHE).rglob("*.pickle"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"not a pickle")
+    _replace(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no estimate at all.")
+    clock.advance(60)
+    report = build(
+        load_library(library_copy, cache_dir=cached_out / CACHE), out=cached_out, now=clock
+    )
+    assert [c.key for c in report.changes] == ["mini-serving/rubric/capacity-estimation--no-hire"]

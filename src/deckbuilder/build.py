@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deckbuilder import apkg, markdown, render
+from deckbuilder import apkg, cache, markdown, render
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.model import Library, Scenario
 from deckbuilder.parallel import map_jobs
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+CACHE = ".cache"
 MANIFEST_FORMAT = 1
 COMBINED = "llm-system-design.apkg"
 REMOVED = "removed.apkg"
@@ -145,10 +146,20 @@ def _removed_notes(
     return removed
 
 
-def _render_scenario(job: tuple[Scenario, Path]) -> list[render.RenderedCard]:
-    """Every card of one scenario as Anki fields (module level: runs in a worker)."""
-    scenario, folder = job
-    return [render.render_card(card, scenario.meta, folder=folder) for card in scenario.cards]
+def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[render.RenderedCard]:
+    """Every card of one scenario as Anki fields (module level: runs in a worker).
+
+    Cached under the scenario's content digest when the loader computed one.
+    """
+    scenario, folder, cache_dir = job
+    if scenario.digest:
+        hit = cache.load(cache_dir, "rendered", scenario.digest)
+        if isinstance(hit, list):
+            return hit
+    rendered = [render.render_card(card, scenario.meta, folder=folder) for card in scenario.cards]
+    if scenario.digest:
+        cache.store(cache_dir, "rendered", scenario.digest, rendered)
+    return rendered
 
 
 def _write_one(job: tuple[Path, list[apkg.DeckSpec], list[tuple[str, Path]], int]) -> None:
@@ -258,11 +269,13 @@ def _build(
     changes: list[NoteChange] = []
     by_scenario: dict[str, list[str]] = {}
     by_topic: dict[str, list[str]] = {}
+    cache_dir = out / CACHE if not check else None
     rendered_scenarios = map_jobs(
         _render_scenario,
-        [(scenario, Path(library.root) / scenario.meta.folder) for scenario in library.scenarios],
+        [(s, Path(library.root) / s.meta.folder, cache_dir) for s in library.scenarios],
         jobs=jobs,
     )
+    cache.prune(cache_dir, "rendered", {s.digest for s in library.scenarios if s.digest})
     for scenario, rendered_cards in zip(library.scenarios, rendered_scenarios, strict=True):
         meta = scenario.meta
         for rendered in rendered_cards:

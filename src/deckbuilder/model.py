@@ -127,6 +127,7 @@ class Scenario:
     meta: ScenarioMeta
     cards: tuple[Card, ...]
     files: tuple[str, ...]
+    digest: str = ""  # hash of the folder's files, topics and version: the cache key
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from deckbuilder import cache
 from deckbuilder import cards as cardmod
 from deckbuilder.errors import DeckbuilderError, ValidationError
 from deckbuilder.model import (
@@ -510,10 +511,29 @@ class _Job:
     folder: Path
     topics: tuple[Topic, ...]
     only: tuple[str, ...]
+    cache: Path | None
+    topics_bytes: bytes
 
 
 def _load_folder(job: _Job) -> _Loaded:
-    """Read, parse and card one scenario folder (module level, so it can run in a worker)."""
+    """Read, parse and card one scenario folder (module level, so it can run in a worker).
+
+    With a cache, a folder whose files, topics and deckbuilder version are unchanged is
+    not parsed again; only clean results are cached.
+    """
+    key = ""
+    if job.cache is not None and not job.only:
+        key = cache.folder_digest(job.folder, extra=job.topics_bytes + job.root.name.encode())
+        hit = cache.load(job.cache, "scenarios", key)
+        if isinstance(hit, _Loaded):
+            return hit
+    result = _parse_folder(job, key)
+    if key and not result.problems and result.scenario is not None:
+        cache.store(job.cache, "scenarios", key, result)
+    return result
+
+
+def _parse_folder(job: _Job, key: str) -> _Loaded:
     problems: list[Problem] = []
     topic_ids = {t.id for t in job.topics}
     meta, docs = _load_scenario(
@@ -530,11 +550,19 @@ def _load_folder(job: _Job) -> _Loaded:
     cards = cardmod.check_duplicate_keys(in_file_order, problems=problems)
     if not problems:
         cards = cardmod.assign_topics(cards, topics=job.topics, primary={meta.id: meta.topics[0]})
-    scenario = Scenario(meta=meta, cards=tuple(cards), files=tuple(d.path for d in docs.values()))
+    scenario = Scenario(
+        meta=meta, cards=tuple(cards), files=tuple(d.path for d in docs.values()), digest=key
+    )
     return _Loaded(job.folder.name, meta, scenario, tuple(problems))
 
 
-def load_library(root: Path, *, only: Collection[str] = (), jobs: int | None = None) -> Library:
+def load_library(
+    root: Path,
+    *,
+    only: Collection[str] = (),
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+) -> Library:
     """Load every scenario under ``root``, or only those whose folder name or id is in ``only``.
 
     Folders are parsed in parallel on up to ``jobs`` processes (default: every core).
@@ -550,9 +578,15 @@ def load_library(root: Path, *, only: Collection[str] = (), jobs: int | None = N
         if entry.is_symlink():
             _inside(entry, root=root, label=f"{root.name}/{entry.name}", problems=problems)
     folders = [p for p in entries if p.is_dir() and _inside(p, root=root, label="", problems=[])]
+    topics_file = root / TOPICS_FILE
+    topics_bytes = topics_file.read_bytes() if topics_file.is_file() else b""
     loaded = map_jobs(
-        _load_folder, [_Job(root, f, topics, tuple(only)) for f in folders], jobs=jobs
+        _load_folder,
+        [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes) for f in folders],
+        jobs=jobs,
     )
+    if cache_dir is not None and not only and not problems:
+        cache.prune(cache_dir, "scenarios", {r.scenario.digest for r in loaded if r.scenario})
     scenarios: list[Scenario] = []
     ids: dict[str, SourceLocation] = {}
     numbers: dict[int, SourceLocation] = {}
