@@ -186,3 +186,24 @@ def test_cache_never_changes_the_result(library_copy: Path, tmp_path: Path, cloc
         load_library(library_copy, cache_dir=cached_out / CACHE), out=cached_out, now=clock
     )
     assert [c.key for c in report.changes] == ["mini-serving/rubric/capacity-estimation--no-hire"]
+
+
+def test_folder_build_skips_work_only_when_nothing_changed(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """build_folder's fast no-op trusts its record only while inputs and outputs are untouched."""
+    from deckbuilder.build import build_folder
+
+    out = tmp_path / "decks"
+    first = build_folder(library_copy, out=out, now=clock)
+    assert first.written and first.notes == 20
+    again = build_folder(library_copy, out=out, now=clock)
+    assert (again.written, again.changes, again.notes) == ((), (), 20)
+    assert again.packages == first.packages
+    (out / "topics" / "serving.apkg").write_bytes(b"tampered")
+    repaired = build_folder(library_copy, out=out, now=clock)
+    assert repaired.written == ("topics/serving.apkg",)
+    _replace(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no estimate at all.")
+    clock.advance(60)
+    edited = build_folder(library_copy, out=out, now=clock)
+    assert [c.change for c in edited.changes] == ["changed"]

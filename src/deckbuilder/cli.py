@@ -131,12 +131,9 @@ _OUT = click.option(
 def _build_and_report(scenarios_dir: Path, out_dir: Path, jobs: int | None = None) -> BuildReport:
     import time
 
-    from deckbuilder.build import CACHE
-    from deckbuilder.build import build as run_build
-    from deckbuilder.scenario import load_library
+    from deckbuilder.build import build_folder
 
-    library = load_library(scenarios_dir, jobs=jobs, cache_dir=out_dir / CACHE)
-    report = run_build(library, out=out_dir, now=time.time, jobs=jobs)
+    report = build_folder(scenarios_dir, out=out_dir, now=time.time, jobs=jobs)
     for change in report.changes:
         click.echo(f"{change.change:>8}  {change.title}")
     for relative in report.deleted:
