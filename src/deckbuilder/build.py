@@ -147,17 +147,24 @@ def _removed_notes(
     return removed
 
 
-def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[render.RenderedCard]:
-    """Every card of one scenario as Anki fields (module level: runs in a worker).
+_Fields = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, Path], ...]]
 
-    Cached under the scenario's content digest when the loader computed one.
+
+def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[_Fields]:
+    """Every card of one scenario as (fields, tags, media) (module level: runs in a worker).
+
+    The cards themselves are not sent back: the parent has them, and a second copy of
+    every card would double the build's memory. Cached under the scenario's digest.
     """
     scenario, folder, cache_dir = job
     if scenario.digest:
         hit = cache.load(cache_dir, "rendered", scenario.digest)
         if isinstance(hit, list):
             return hit
-    rendered = [render.render_card(card, scenario.meta, folder=folder) for card in scenario.cards]
+    rendered = [
+        (r.fields, r.tags, r.media)
+        for r in (render.render_card(c, scenario.meta, folder=folder) for c in scenario.cards)
+    ]
     if scenario.digest:
         cache.store(cache_dir, "rendered", scenario.digest, rendered)
     return rendered
@@ -354,12 +361,12 @@ def _build(
         jobs=jobs,
     )
     cache.prune(cache_dir, "rendered", {s.digest for s in library.scenarios if s.digest})
+    # planning keeps only what packages need; the rendered lists are dropped as we go
     for scenario, rendered_cards in zip(library.scenarios, rendered_scenarios, strict=True):
         meta = scenario.meta
-        for rendered in rendered_cards:
-            card = rendered.card
+        for card, (fields, tags, media) in zip(scenario.cards, rendered_cards, strict=True):
             guid = apkg.guid_for(card.full_key)
-            digest = _digest([card.cloze, rendered.fields, rendered.tags])
+            digest = _digest([card.cloze, fields, tags])
             old = old_notes.get(guid)
             title = f"{meta.deck_title}: {card.kind.label}: {card.title}"
             if old is None:
@@ -370,10 +377,8 @@ def _build(
                 changes.append(NoteChange("changed", title, card.full_key))
             else:
                 modified = int(old["modified"])
-            spec = apkg.NoteSpec(guid, card.cloze, rendered.fields, rendered.tags, modified)
-            planned[guid] = _PlannedNote(
-                card.full_key, title, meta.id, digest, spec, rendered.media
-            )
+            spec = apkg.NoteSpec(guid, card.cloze, fields, tags, modified)
+            planned[guid] = _PlannedNote(card.full_key, title, meta.id, digest, spec, media)
             by_scenario.setdefault(meta.id, []).append(guid)
             for topic_id in card.topics:
                 by_topic.setdefault(topic_id, []).append(guid)
@@ -425,7 +430,7 @@ def _build(
     unchanged: list[str] = []
     pending: list[tuple[str, list[apkg.DeckSpec], list[tuple[str, Path]], str]] = []
     for relative, decks in sorted(plans.items()):
-        media = sorted(
+        package_media = sorted(
             {
                 item
                 for d in decks
@@ -446,7 +451,7 @@ def _build(
                     ]
                     for d in decks
                 ],
-                [name for name, _file in media],  # names carry the content hash
+                [name for name, _file in package_media],  # names carry the content hash
             ]
         )
         previous = old_packages.get(relative, {})
@@ -456,7 +461,7 @@ def _build(
             unchanged.append(relative)
             new_packages[relative] = previous
         else:
-            pending.append((relative, decks, media, content))
+            pending.append((relative, decks, package_media, content))
     deleted = sorted(set(old_packages) - set(plans))
     if check:
         stale = [relative for relative, *_rest in pending]
