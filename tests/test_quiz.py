@@ -379,3 +379,46 @@ def test_guid_is_the_key(tmp_path: Path) -> None:
     events = quiz(FIXTURE_LIBRARY, state, ["", "3"], clock, max_cards=1)
     card = next(e for e in events if e["event"] == "card")
     assert card["guid"] == guid_for(str(card["key"]))
+
+
+def test_choice_mode_offers_distinct_options(tmp_path: Path) -> None:
+    """Choice mode shows four distinct options with one right answer; picking it suggests Good."""
+    clock, state = Clock(), tmp_path / "q.sqlite3"
+    library = load_library(Path(__file__).resolve().parent.parent / "scenarios")
+    out = io.StringIO()
+    run_quiz(
+        library,
+        state=state,
+        options=QuizOptions(
+            Filters(kinds=(CardKind.NUMBER,)), Mode.CHOICE, max_cards=1, as_json=True, fuzz=False
+        ),
+        stdin=io.StringIO("1\n\n"),
+        stdout=out,
+        now=clock,
+    )
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    card = next(e for e in events if e["event"] == "card")
+    answer = next(e for e in events if e["event"] == "answer")
+    options = card["options"]
+    assert card["mode"] == "choice" and len(options) == 4 and len(set(options)) == 4
+    right = answer["correct"]
+    assert isinstance(right, int) and 1 <= right <= 4
+    assert answer["suggested"] == (3 if right == 1 else 1)
+
+
+def test_choice_distractors_never_repeat_the_answer() -> None:
+    """Across every number, requirement and concept card, no distractor equals the right answer."""
+    from deckbuilder.quiz import grading
+
+    library = load_library(Path(__file__).resolve().parent.parent / "scenarios")
+    pool = grading.ChoicePool(library.cards)
+    checked = 0
+    for card in library.cards:
+        options, right = grading.choices(card, pool, seed=card.full_key)
+        if not options:
+            continue
+        norms = [" ".join(sorted(grading.words(o))) for o in options]
+        assert len(set(norms)) == 4, (card.full_key, options)
+        assert options[right] == grading._choice_text(card)
+        checked += 1
+    assert checked > 300

@@ -331,7 +331,7 @@ def build_folder(
         quick = _quick_noop(out, fingerprint) if fingerprint else None
         if quick is not None:
             return quick
-        library = load_library(root, jobs=jobs, cache_dir=out / CACHE)
+        library = load_library(root, jobs=jobs, cache_dir=out / CACHE, prune_cache=True)
         report = _build(library, out=out, now=now, check=False, jobs=jobs)
         _save_state(out, fingerprint, report)
         return report

@@ -313,12 +313,12 @@ def quiz(
     When stdin is not a terminal, answers are read one per line.
     """
     from deckbuilder.model import CardKind
-    from deckbuilder.quiz.app import QuizOptions, default_state_path, run_quiz
+    from deckbuilder.quiz.app import QuizOptions, cache_path, default_state_path, run_quiz
     from deckbuilder.quiz.queue import Filters
     from deckbuilder.quiz.session import Mode
     from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir)
+    library = load_library(scenarios_dir, cache_dir=cache_path())
     options = QuizOptions(
         filters=Filters(
             scenarios=scenarios, topics=topics, kinds=tuple(CardKind(k) for k in kinds), tags=tags
@@ -342,10 +342,10 @@ def stats(scenarios_dir: Path, state: Path | None, as_json: bool) -> None:
     """Reviews today, true retention, and cards due today and in the next 7 days."""
     import json
 
-    from deckbuilder.quiz.app import compute_stats, default_state_path, summary_lines
+    from deckbuilder.quiz.app import cache_path, compute_stats, default_state_path, summary_lines
     from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir)
+    library = load_library(scenarios_dir, cache_dir=cache_path())
     result = compute_stats(library, state=state or default_state_path())
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=1))

@@ -562,6 +562,7 @@ def load_library(
     only: Collection[str] = (),
     jobs: int | None = None,
     cache_dir: Path | None = None,
+    prune_cache: bool = False,
 ) -> Library:
     """Load every scenario under ``root``, or only those whose folder name or id is in ``only``.
 
@@ -585,7 +586,7 @@ def load_library(
         [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes) for f in folders],
         jobs=jobs,
     )
-    if cache_dir is not None and not only and not problems:
+    if prune_cache and cache_dir is not None and not only and not problems:
         cache.prune(cache_dir, "scenarios", {r.scenario.digest for r in loaded if r.scenario})
     scenarios: list[Scenario] = []
     ids: dict[str, SourceLocation] = {}

@@ -32,6 +32,13 @@ def default_state_path() -> Path:
     return user_data_path("deckbuilder", appauthor=False) / "quiz.sqlite3"
 
 
+def cache_path() -> Path:
+    """Where the quiz keeps parsed scenarios between sessions (content-addressed)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("deckbuilder", appauthor=False)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

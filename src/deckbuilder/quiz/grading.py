@@ -123,9 +123,55 @@ def _choice_text(card: Card) -> str:
     return first if len(first) <= 220 else first[:219].rsplit(" ", 1)[0] + "…"
 
 
-def choices(
-    card: Card, pool: Sequence[Card], *, seed: str, count: int = 4
-) -> tuple[list[str], int]:
+@dataclass(frozen=True)
+class _Option:
+    key: str
+    scenario: str
+    text: str
+    norm: str
+
+
+class ChoicePool:
+    """Every card's short answer, normalised once and grouped by kind, for distractors.
+
+    Built once per session: choosing options is then a scan of one small group, not a
+    re-normalisation of the whole library for every question.
+    """
+
+    def __init__(self, cards: Sequence[Card]) -> None:
+        self._groups: dict[tuple[CardKind, bool], list[_Option]] = {}
+        self._by_scenario: dict[tuple[CardKind, bool, str], list[_Option]] = {}
+        for card in cards:
+            if card.kind not in CHOICE_KINDS:
+                continue
+            text = _choice_text(card)
+            norm = " ".join(sorted(words(text)))
+            if not norm:
+                continue
+            option = _Option(card.full_key, card.scenario_id, text, norm)
+            self._groups.setdefault((card.kind, card.cloze), []).append(option)
+            self._by_scenario.setdefault((card.kind, card.cloze, card.scenario_id), []).append(
+                option
+            )
+
+    def distractors(self, card: Card, right_norm: str, *, want: int) -> list[str]:
+        """Distinct wrong answers, preferring the card's own scenario (the plausible ones)."""
+        for group in (
+            self._by_scenario.get((card.kind, card.cloze, card.scenario_id), []),
+            self._groups.get((card.kind, card.cloze), []),
+        ):
+            seen = {right_norm}
+            found = []
+            for option in group:
+                if option.key != card.full_key and option.norm not in seen:
+                    seen.add(option.norm)
+                    found.append(option.text)
+            if len(found) >= want:
+                return found
+        return []
+
+
+def choices(card: Card, pool: ChoicePool, *, seed: str, count: int = 4) -> tuple[list[str], int]:
     """Options for a multiple-choice question and the index of the right one.
 
     Distractors are answers of other cards of the same kind (and both cloze or both
@@ -138,28 +184,10 @@ def choices(
     right_norm = " ".join(sorted(words(right)))
     if not right_norm:
         return [], -1
-    seen = {right_norm}
-    candidates: list[str] = []
-    same_scenario: list[str] = []
-    for other in pool:
-        if (
-            other.full_key == card.full_key
-            or other.kind is not card.kind
-            or other.cloze != card.cloze
-        ):
-            continue
-        text = _choice_text(other)
-        norm = " ".join(sorted(words(text)))
-        if norm and norm not in seen:
-            seen.add(norm)
-            candidates.append(text)
-            if other.scenario_id == card.scenario_id:
-                same_scenario.append(text)
-    if len(candidates) < count - 1:
+    candidates = pool.distractors(card, right_norm, want=count - 1)
+    if not candidates:
         return [], -1
-    # distractors from the same scenario are the plausible ones
-    source = same_scenario if len(same_scenario) >= count - 1 else candidates
     rng = random.Random(seed)
-    options = [*rng.sample(source, count - 1), right]
+    options = [*rng.sample(candidates, count - 1), right]
     rng.shuffle(options)
     return options, options.index(right)

@@ -39,6 +39,7 @@ class Prompt:
     item: QuizCard
     mode: Mode
     options: tuple[str, ...] = ()
+    correct: int = -1
     position: int = 0
     remaining: int = 0
 
@@ -100,7 +101,7 @@ class Session:
         self._io = io
         self._now = now
         self._mode = mode
-        self._pool = pool
+        self._pool = grading.ChoicePool(pool if mode is Mode.CHOICE else ())
         self._cram = cram
         self._history: list[_Answered] = []
         self.summary = Summary()
@@ -135,13 +136,14 @@ class Session:
     def _prompt(self, item: QuizCard) -> Prompt:
         mode = self._mode
         options: tuple[str, ...] = ()
+        correct = -1
         if mode is Mode.CHOICE:
-            found, _right = grading.choices(item.card, self._pool, seed=item.guid)
+            found, correct = grading.choices(item.card, self._pool, seed=item.guid)
             options = tuple(found)
             if not options:
                 mode = Mode.FLIP
         position = self.summary.reviewed + 1
-        return Prompt(item, mode, options, position=position, remaining=self.remaining)
+        return Prompt(item, mode, options, correct, position=position, remaining=self.remaining)
 
     def _study(self, item: QuizCard) -> Command | None:
         """Ask one card; on undo, re-ask the card taken back. Returns QUIT to stop."""
@@ -166,7 +168,7 @@ class Session:
             if isinstance(picked, Command):
                 return self._command(picked, item)
             chosen = picked
-            _options, correct = grading.choices(item.card, self._pool, seed=item.guid)
+            correct = prompt.correct
             suggested = Rating.GOOD if chosen == correct else Rating.AGAIN
         now = self._now()
         state = item.state or self._scheduler.new(item.guid, now=now)
