@@ -23,6 +23,10 @@ import genanki
 
 from deckbuilder import render
 
+# Bump when the bytes written for the same content change (zip settings, database layout),
+# so that every package is rewritten and stays reproducible from scratch.
+WRITER_VERSION = 2
+
 BASIC_MODEL_ID = 1_684_250_712_301
 CLOZE_MODEL_ID = 1_684_250_712_302
 _FIELD_IDS = {

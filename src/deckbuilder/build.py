@@ -441,6 +441,7 @@ def _build(
         )
         content = _digest(
             [
+                apkg.WRITER_VERSION,
                 notetype_hash,
                 notetype_modified,
                 [

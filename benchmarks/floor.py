@@ -1,0 +1,169 @@
+"""The floor under ``deckbuilder build``: raw markdown-it-py parsing plus raw genanki writing.
+
+Two steps:
+
+    floor.py prepare --packages BUILT_DIR --plan PLAN.pickle
+        (not timed) reads the packages a deckbuilder build wrote: note types, decks, and
+        every note's GUID, fields and tags, per package (combined, per scenario, per topic).
+
+    floor.py run --scenarios DIR --plan PLAN.pickle --out EMPTY_DIR
+        (timed by the caller, in a fresh process) parses every scenario markdown file with
+        ``MarkdownIt("commonmark").enable("table").parse``, then writes the same notes into
+        the same set of packages with plain genanki, one after the other. Prints one JSON
+        line of phase timings; ``load_s`` (reading the prepared plan) is work deckbuilder
+        does not do, so the caller subtracts it.
+
+It does only what any build must do (read and parse the markdown, write the packages) with
+the libraries deckbuilder itself uses, in one process: no card extraction, no HTML
+rendering, no manifest, no change report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sqlite3
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+_STARTED = time.perf_counter()
+
+
+def _read_package(path: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as scratch:
+        db_path = Path(scratch) / "collection.anki2"
+        with zipfile.ZipFile(path) as archive:
+            db_path.write_bytes(archive.read("collection.anki2"))
+        db = sqlite3.connect(db_path)
+        try:
+            models_json, decks_json = db.execute("SELECT models, decks FROM col").fetchone()
+            rows = db.execute(
+                "SELECT n.guid, n.mid, n.flds, n.tags, min(c.did) FROM notes n "
+                "JOIN cards c ON c.nid = n.id GROUP BY n.id ORDER BY n.id"
+            ).fetchall()
+        finally:
+            db.close()
+    models = {
+        int(mid): {
+            "name": m["name"],
+            "type": int(m.get("type", 0)),
+            "fields": [f["name"] for f in m["flds"]],
+            "templates": [
+                {"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]} for t in m["tmpls"]
+            ],
+            "css": m["css"],
+        }
+        for mid, m in json.loads(models_json).items()
+    }
+    decks = {
+        int(did): (d["name"], d.get("desc", ""))
+        for did, d in json.loads(decks_json).items()
+        if int(did) != 1  # genanki always adds the empty Default deck
+    }
+    return {"models": models, "decks": decks, "rows": rows}
+
+
+def prepare(packages: Path, plan_path: Path) -> None:
+    models: dict[int, Any] = {}
+    notes: dict[str, tuple[int, list[str], list[str]]] = {}
+    plan: list[tuple[str, list[tuple[int, str, str, list[str]]]]] = []
+    for path in sorted(packages.rglob("*.apkg")):
+        content = _read_package(path)
+        models.update(content["models"])
+        by_deck: dict[int, list[str]] = {did: [] for did in content["decks"]}
+        for guid, mid, flds, tags, did in content["rows"]:
+            notes.setdefault(guid, (int(mid), flds.split("\x1f"), tags.split()))
+            by_deck.setdefault(int(did), []).append(guid)
+        decks = [
+            (did, *content["decks"].get(did, (f"deck {did}", "")), guids)
+            for did, guids in by_deck.items()
+            if guids
+        ]
+        plan.append((str(path.relative_to(packages)), decks))
+    with plan_path.open("wb") as handle:
+        pickle.dump({"models": models, "notes": notes, "packages": plan}, handle, protocol=5)
+    total = sum(len(g) for _rel, decks in plan for *_x, g in decks)
+    print(f"{len(plan)} packages, {len(notes)} distinct notes, {total} note placements")
+
+
+def run(scenarios: Path, plan_path: Path, out: Path) -> dict[str, float]:
+    import warnings
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    import genanki
+    from markdown_it import MarkdownIt
+
+    t1 = time.perf_counter()
+    timings["import_s"] = t1 - t0
+    with plan_path.open("rb") as handle:
+        plan = pickle.load(handle)
+    t2 = time.perf_counter()
+    timings["load_s"] = t2 - t1
+
+    md = MarkdownIt("commonmark").enable("table")
+    tokens = 0
+    for path in sorted(scenarios.glob("*/*.md")):
+        tokens += len(md.parse(path.read_text(encoding="utf-8")))
+    t3 = time.perf_counter()
+    timings["parse_s"] = t3 - t2
+
+    models = {
+        mid: genanki.Model(
+            mid,
+            m["name"],
+            fields=[{"name": name} for name in m["fields"]],
+            templates=m["templates"],
+            css=m["css"],
+            model_type=genanki.Model.CLOZE if m["type"] == 1 else genanki.Model.FRONT_BACK,
+        )
+        for mid, m in plan["models"].items()
+    }
+    notes = plan["notes"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # genanki warns about HTML tags it does not know
+        for relative, decks in plan["packages"]:
+            gdecks = []
+            for deck_id, name, description, guids in decks:
+                deck = genanki.Deck(deck_id, name, description=description)
+                for guid in guids:
+                    mid, fields, tags = notes[guid]
+                    deck.add_note(
+                        genanki.Note(model=models[mid], fields=fields, tags=tags, guid=guid)
+                    )
+                gdecks.append(deck)
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            genanki.Package(gdecks).write_to_file(str(target))
+    t4 = time.perf_counter()
+    timings["write_s"] = t4 - t3
+    timings["in_process_s"] = t4 - _STARTED
+    timings["tokens"] = tokens
+    return timings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--packages", type=Path, required=True)
+    p.add_argument("--plan", type=Path, required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--scenarios", type=Path, required=True)
+    r.add_argument("--plan", type=Path, required=True)
+    r.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.step == "prepare":
+        prepare(args.packages, args.plan)
+    else:
+        print(json.dumps(run(args.scenarios, args.plan, args.out)))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The benchmark scripts run (at a tiny size): a smoke test, not a timing assertion."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_generated_library_is_valid(tmp_path: Path) -> None:
+    """The synthetic library generator writes scenarios that pass 'deckbuilder check'."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    generate(tmp_path / "scenarios", 3, seed=1)
+    from deckbuilder.model import CardKind
+    from deckbuilder.scenario import load_library
+
+    library = load_library(tmp_path / "scenarios")
+    assert len(library.scenarios) == 3
+    assert {card.kind for card in library.cards} == set(CardKind)
+
+
+@pytest.mark.slow
+def test_build_benchmark_runs_at_n10(tmp_path: Path) -> None:
+    """benchmarks/run.py --sizes 10 prints every row and writes its JSON."""
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--sizes",
+            "10",
+            "--repeat",
+            "1",
+            "--startup-runs",
+            "3",
+            "--json",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+        cwd=ROOT,
+    )
+    data = json.loads(out.read_text())
+    size = data["sizes"]["10"]
+    for key in ("full_vs_floor", "one_edit_vs_full", "noop_vs_full", "peak_memory_mb"):
+        assert key in size
+    assert "startup" in data
+    assert "floor" in result.stdout.lower()
