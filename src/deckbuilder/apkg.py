@@ -25,7 +25,7 @@ from deckbuilder import render
 
 # Bump when the bytes written for the same content change (zip settings, database layout),
 # so that every package is rewritten and stays reproducible from scratch.
-WRITER_VERSION = 2
+WRITER_VERSION = 3
 
 BASIC_MODEL_ID = 1_684_250_712_301
 CLOZE_MODEL_ID = 1_684_250_712_302
@@ -145,37 +145,54 @@ def write_package(
             deck.add_note(_Note(note, cloze if note.cloze else basic))
         gdecks.append(deck)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # The collection is built in memory and serialised: no journal, no fsync per statement,
-    # and the bytes depend only on what was inserted.
-    connection = sqlite3.connect(":memory:")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # genanki warns about HTML tags it does not know
-            genanki.Package(gdecks).write_to_db(
-                connection.cursor(), notetype_modified, itertools.count(1)
-            )
-        connection.commit()
-        collection = connection.serialize()
-    finally:
-        connection.close()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".db-") as scratch:
+            db = Path(scratch) / "collection.anki2"
+            _write_collection(db, gdecks, notetype_modified)
             media_map = {str(i): name for i, (name, _file) in enumerate(sorted(media))}
-            entries = [
-                ("collection.anki2", collection),
-                ("media", json.dumps(media_map, sort_keys=True).encode()),
-                *((str(i), file.read_bytes()) for i, (_n, file) in enumerate(sorted(media))),
-            ]
-            for name, data in entries:
-                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, data, compresslevel=1)
+            with zipfile.ZipFile(tmp_name, "w") as archive:
+                _add(archive, "collection.anki2", db)
+                _add(archive, "media", json.dumps(media_map, sort_keys=True).encode())
+                for i, (_name, file) in enumerate(sorted(media)):
+                    _add(archive, str(i), file)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _write_collection(db: Path, decks: Sequence[genanki.Deck], notetype_modified: int) -> None:
+    """genanki's tables in a scratch SQLite file: no journal and no fsync (the file is
+    thrown away if anything fails), so writing costs CPU, not disk waits."""
+    connection = sqlite3.connect(db)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # genanki warns about HTML tags it does not know
+            genanki.Package(list(decks)).write_to_db(
+                connection.cursor(), notetype_modified, itertools.count(1)
+            )
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes | Path) -> None:
+    """One zip entry with a fixed date and mode, streamed from disk for big files."""
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # type: ignore[attr-defined]  # fast; the packages are rebuilt often
+    info.external_attr = 0o644 << 16
+    with archive.open(info, "w", force_zip64=True) as entry:
+        if isinstance(data, bytes):
+            entry.write(data)
+            return
+        with data.open("rb") as source:
+            while chunk := source.read(1 << 20):
+                entry.write(chunk)
 
 
 @dataclass(frozen=True)

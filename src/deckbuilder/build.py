@@ -266,7 +266,7 @@ STATE = "state.json"
 def input_fingerprint(root: Path) -> str:
     """A hash of everything a build reads: every scenario folder, topics.yaml, the note
     types and deckbuilder's version. Equal fingerprints give equal packages."""
-    digest = hashlib.sha256(apkg.notetype_digest().encode())
+    digest = hashlib.sha256(f"{apkg.WRITER_VERSION}\0{apkg.notetype_digest()}".encode())
     topics = root / "topics.yaml"
     digest.update(topics.read_bytes() if topics.is_file() else b"")
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
