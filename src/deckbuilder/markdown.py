@@ -15,7 +15,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-__all__ = ["Token", "highlight_css", "parse", "to_html"]
+__all__ = ["Token", "escape", "highlight_css", "parse", "to_html"]
 
 
 @lru_cache(maxsize=1)
@@ -63,11 +63,6 @@ def to_html(markdown: str, *, image_src: Callable[[str], str] | None = None) -> 
     """
     env = {} if image_src is None else {"image_src": image_src}
     return str(_renderer().render(markdown, env)).strip()
-
-
-def inline_to_html(markdown: str) -> str:
-    """Render one line of markdown without the surrounding paragraph."""
-    return str(_renderer().renderInline(markdown)).strip()
 
 
 def escape(text: str) -> str:

@@ -141,9 +141,3 @@ class Library:
     @property
     def cards(self) -> tuple[Card, ...]:
         return tuple(card for scenario in self.scenarios for card in scenario.cards)
-
-    def topic(self, topic_id: str) -> Topic:
-        for topic in self.topics:
-            if topic.id == topic_id:
-                return topic
-        raise KeyError(topic_id)

@@ -41,7 +41,6 @@ class Document:
     tokens: tuple[markdown.Token, ...]
     sections: tuple[Section, ...]
     front_matter: str | None
-    front_matter_line: int
 
     def at(self, line: int) -> SourceLocation:
         return SourceLocation(self.path, line)
@@ -115,7 +114,6 @@ def read_document(path: str, text: str) -> Document:
     tokens = tuple(markdown.parse(text))
     lines = tuple(text.split("\n"))
     front_matter: str | None = None
-    front_matter_line = 1
     if tokens and tokens[0].type == "front_matter":
         front_matter = tokens[0].content
     headings: list[tuple[int, int, str, int]] = []  # (token index, level, title, line0)
@@ -149,7 +147,6 @@ def read_document(path: str, text: str) -> Document:
         tokens=tokens,
         sections=tuple(sections),
         front_matter=front_matter,
-        front_matter_line=front_matter_line,
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from deckbuilder import markdown
-from deckbuilder.model import Card, Library, ScenarioMeta
+from deckbuilder.model import Card, ScenarioMeta
 
 NOTETYPE_VERSION = 1  # bump when templates, CSS or fields change (the regeneration issue uses it)
 
@@ -157,7 +157,3 @@ def scenario_description(meta: ScenarioMeta) -> str:
         f"{markdown.escape(meta.duration)})</p>"
         f"<p>{markdown.escape(meta.focus)}</p><ul>{requirements}</ul>"
     )
-
-
-def render_library(library: Library) -> list[RenderedCard]:
-    return [render_card(card, s.meta) for s in library.scenarios for card in s.cards]

@@ -48,10 +48,6 @@ class CardState:
             return Phase.NEW
         return Phase(int(card.state))
 
-    @property
-    def stability(self) -> float | None:
-        return _card(self).stability
-
 
 def _card(state: CardState) -> fsrs.Card:
     return fsrs.Card.from_json(state.data)

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from deckbuilder.quiz import grading
 from deckbuilder.quiz.scheduler import Rating, describe
-from deckbuilder.quiz.session import Command, Mode, Prompt, Reveal
+from deckbuilder.quiz.session import Command, Prompt, Reveal
 
 WIDTH = 80
 
@@ -293,7 +293,3 @@ class LineIO(_Base):
             self._emit("invalid", message=message)
         else:
             self.out.print(Text(message, style="red"))
-
-
-def is_mode(value: str) -> Mode:
-    return Mode(value)
