@@ -121,47 +121,43 @@ def numbered_cards(
     return cards
 
 
-def concept_cards(
-    meta: ScenarioMeta, *, items: Iterable[LabelledItem], path: str, problems: list[Problem]
+# Cards made from "**Label**: body" bullets: the front asks about the label.
+_LABELLED = {
+    CardKind.CONCEPT: (
+        "What is **{label}**, and why does it matter here?",
+        "concept '{label}' has no definition",
+    ),
+    CardKind.MISTAKE: (
+        "Common mistake: **{label}**. Why is it wrong, and what should you do instead?",
+        "mistake '{label}' has no explanation",
+    ),
+}
+
+
+def labelled_cards(
+    meta: ScenarioMeta,
+    *,
+    kind: CardKind,
+    items: Iterable[LabelledItem],
+    path: str,
+    problems: list[Problem],
 ) -> list[Card]:
+    """Concept or mistake cards: one per bullet, the bold label on the front."""
+    front, missing = _LABELLED[kind]
     cards = []
     for item in items:
         location = SourceLocation(path, item.line)
+        label = _plain(item.label)
         if not item.body:
-            problems.append(Problem(location, f"concept '{_plain(item.label)}' has no definition"))
+            problems.append(Problem(location, missing.format(label=label)))
             continue
         cards.append(
             Card(
                 scenario_id=meta.id,
-                kind=CardKind.CONCEPT,
+                kind=kind,
                 key=item.explicit_id or slug(item.label),
-                title=_plain(item.label),
-                front=f"What is **{_plain(item.label)}**, and why does it matter here?",
-                back=item.body,
-                context=(meta.deck_title, *item.context),
-                source=location,
-            )
-        )
-    return cards
-
-
-def mistake_cards(
-    meta: ScenarioMeta, *, items: Iterable[LabelledItem], path: str, problems: list[Problem]
-) -> list[Card]:
-    cards = []
-    for item in items:
-        location = SourceLocation(path, item.line)
-        if not item.body:
-            problems.append(Problem(location, f"mistake '{_plain(item.label)}' has no explanation"))
-            continue
-        cards.append(
-            Card(
-                scenario_id=meta.id,
-                kind=CardKind.MISTAKE,
-                key=item.explicit_id or slug(item.label),
-                title=_plain(item.label),
-                front=f"Common mistake: **{_plain(item.label)}**. Why is it wrong, "
-                "and what should you do instead?",
+                title=label,
+                front=front.format(label=label),
                 back=item.body,
                 context=(meta.deck_title, *item.context),
                 source=location,

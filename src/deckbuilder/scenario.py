@@ -399,8 +399,9 @@ def _scenario_cards(
             items=labelled_items(problem, section, problems=problems),
         )
     if (section := solution.section("key concepts")) is not None:
-        out += cardmod.concept_cards(
+        out += cardmod.labelled_cards(
             meta,
+            kind=CardKind.CONCEPT,
             path=solution.path,
             problems=problems,
             items=labelled_items(solution, section, problems=problems),
@@ -417,8 +418,9 @@ def _scenario_cards(
             meta, path=discussion.path, problems=problems, entries=questions(discussion, section)
         )
     if (section := discussion.section("common mistakes")) is not None:
-        out += cardmod.mistake_cards(
+        out += cardmod.labelled_cards(
             meta,
+            kind=CardKind.MISTAKE,
             path=discussion.path,
             problems=problems,
             items=labelled_items(discussion, section, problems=problems),
