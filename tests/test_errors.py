@@ -195,3 +195,15 @@ def test_too_many_numbers_in_one_bullet(library_copy: Path) -> None:
         "scenarios/01-mini-serving/problem.md:28: 14 bold numbers in one bullet; split it (at most 12, one card each)\n"
         in err
     )
+
+
+def test_deeply_nested_yaml(library_copy: Path) -> None:
+    """Front matter nested thousands of levels deep is an error, not a crash (found by fuzzing)."""
+    edit(
+        library_copy / SCENARIO / "problem.md",
+        "topics: [serving, continuous-batching]",
+        "topics: " + "[" * 5000,
+    )
+    code, err = check(library_copy)
+    assert code == 1
+    assert "scenarios/01-mini-serving/problem.md:2: invalid YAML: nested too deeply\n" in err

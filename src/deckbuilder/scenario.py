@@ -100,6 +100,11 @@ def _load_yaml(text: str, *, path: str, first_line: int, problems: list[Problem]
     except yaml.YAMLError as error:
         problems.append(Problem(SourceLocation(path, first_line), f"invalid YAML: {error}"))
         return None
+    except RecursionError:  # PyYAML recurses once per nesting level: "[[[[..." exhausts it
+        problems.append(
+            Problem(SourceLocation(path, first_line), "invalid YAML: nested too deeply")
+        )
+        return None
     return _Yaml(data, node, first_line)
 
 
