@@ -184,7 +184,8 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes | Path) -> None:
     """One zip entry with a fixed date and mode, streamed from disk for big files."""
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = 1  # type: ignore[attr-defined]  # fast; the packages are rebuilt often
+    # deflate level 1: fast, and packages are rebuilt often (the attribute is public from 3.13)
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
     info.external_attr = 0o644 << 16
     with archive.open(info, "w", force_zip64=True) as entry:
         if isinstance(data, bytes):
