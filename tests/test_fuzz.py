@@ -102,6 +102,18 @@ def mutated(draw: st.DrawFn) -> dict[str, bytes]:
     return files
 
 
+def _check_files(files: dict[str, bytes]) -> None:
+    """Write the four files as a one-scenario library and check it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "scenarios"
+        folder = root / "01-mini-serving"
+        folder.mkdir(parents=True)
+        (root / "topics.yaml").write_bytes((FIXTURE_LIBRARY / "topics.yaml").read_bytes())
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        _check_library(root)
+
+
 def _check_library(root: Path) -> None:
     try:
         with hang_guard():
@@ -118,14 +130,7 @@ def _check_library(root: Path) -> None:
 @given(mutated())
 def test_mutated_scenarios_fail_cleanly_and_render_safely(files: dict[str, bytes]) -> None:
     """Random edits, truncation, noise, deep nesting and huge lines: a clean error or safe cards."""
-    with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch) / "scenarios"
-        folder = root / "01-mini-serving"
-        folder.mkdir(parents=True)
-        (root / "topics.yaml").write_bytes((FIXTURE_LIBRARY / "topics.yaml").read_bytes())
-        for name, data in files.items():
-            (folder / name).write_bytes(data)
-        _check_library(root)
+    _check_files(files)
 
 
 @given(
@@ -144,14 +149,7 @@ def test_arbitrary_text_in_card_sections(text: str, name: str) -> None:
     files[name] = files[name].replace(
         anchors[name].encode(), anchors[name].encode() + text.encode(), 1
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch) / "scenarios"
-        folder = root / "01-mini-serving"
-        folder.mkdir(parents=True)
-        (root / "topics.yaml").write_bytes((FIXTURE_LIBRARY / "topics.yaml").read_bytes())
-        for file_name, data in files.items():
-            (folder / file_name).write_bytes(data)
-        _check_library(root)
+    _check_files(files)
 
 
 def test_every_shipped_card_is_safe_html() -> None:
