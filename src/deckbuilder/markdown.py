@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, cast
@@ -56,11 +57,31 @@ def _renderer() -> MarkdownIt:
     return md
 
 
+# One line of plain text with optional **bold** spans and none of the characters that
+# could start any other markdown or HTML construct: markdown-it would render it as one
+# paragraph, so it is rendered directly (most card fronts; the tests compare both ways).
+_PLAIN = r'[^\\`*_\[\]<>&"!#|~{}\n\r\t]'
+_SIMPLE = re.compile(rf"(?:{_PLAIN}|\*\*[A-Za-z0-9](?:{_PLAIN}*[A-Za-z0-9])?\*\*)+")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def simple_html(markdown: str) -> str | None:
+    """The HTML of a one-line plain paragraph, or None when markdown-it is needed."""
+    if not markdown or markdown[0] in "-+=>0123456789 " or markdown[-1] == " ":
+        return None
+    if not _SIMPLE.fullmatch(markdown):
+        return None
+    return "<p>" + _BOLD.sub(r"<strong>\1</strong>", markdown) + "</p>"
+
+
 def to_html(markdown: str, *, image_src: Callable[[str], str] | None = None) -> str:
     """Render card markdown to HTML. Raw HTML in the input is escaped.
 
     ``image_src`` maps each image's written target to the name it has in the package.
     """
+    fast = simple_html(markdown)
+    if fast is not None:
+        return fast
     env = {} if image_src is None else {"image_src": image_src}
     return str(_renderer().render(markdown, env)).strip()
 
