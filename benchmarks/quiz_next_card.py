@@ -42,7 +42,8 @@ sys.path.insert(0, str(HERE))
 
 import fsrs  # noqa: E402
 
-from deckbuilder.apkg import guid_for  # noqa: E402
+from deckbuilder.identity import guid_for  # noqa: E402
+from deckbuilder.library import load_library  # noqa: E402
 from deckbuilder.model import Library, Scenario  # noqa: E402
 from deckbuilder.quiz import app  # noqa: E402
 from deckbuilder.quiz import queue as queue_mod  # noqa: E402
@@ -50,7 +51,6 @@ from deckbuilder.quiz.scheduler import Phase, Scheduler, card_id_for  # noqa: E4
 from deckbuilder.quiz.session import Command, Mode, Session  # noqa: E402
 from deckbuilder.quiz.store import Store, iso  # noqa: E402
 from deckbuilder.quiz.terminal import LineIO, console  # noqa: E402
-from deckbuilder.scenario import load_library  # noqa: E402
 from generate import generate  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -74,7 +74,6 @@ def big_library(base: Library, cards: int) -> Library:
                 Scenario(
                     meta=new_meta,
                     cards=tuple(replace(c, scenario_id=sid) for c in chosen),
-                    files=scenario.files,
                 )
             )
             total += len(chosen)

@@ -1,14 +1,41 @@
+"""Helpers shared by every test: fixture libraries, one clock, one edit, one snapshot, and a
+way to run deckbuilder as a separate process (for kills, limits and permissions)."""
+
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
+
+from deckbuilder.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_LIBRARY = ROOT / "tests" / "fixtures" / "library"
 SCENARIOS = ROOT / "scenarios"
+DECKBUILDER = [sys.executable, "-c", "from deckbuilder.cli import main; main()"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands without --out cache in the user's cache folder: keep tests out of ~/.cache."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
 
 
 @pytest.fixture
@@ -26,16 +53,20 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 class Clock:
-    """A settable clock for builds: seconds since the epoch."""
+    """A settable clock: ``clock()`` is the time as the quiz reads it (an aware datetime),
+    ``clock.seconds()`` as a build reads it (seconds since the epoch)."""
 
-    def __init__(self, start: float = 1_760_000_000.0) -> None:
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) -> None:
         self.now = start
 
-    def __call__(self) -> float:
+    def __call__(self) -> datetime:
         return self.now
 
+    def seconds(self) -> float:
+        return self.now.timestamp()
+
     def advance(self, seconds: float) -> None:
-        self.now += seconds
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -43,12 +74,89 @@ def clock() -> Clock:
     return Clock()
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a file with ``new``; ``old`` must be there."""
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def snapshot(out: Path) -> dict[str, str]:
+    """Every output file's hash, by path: the lock and the cache are not outputs."""
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".lock" and ".cache" not in p.relative_to(out).parts
+    }
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """Run a command in this process; return exit code, stdout and stderr."""
+    result = CliRunner().invoke(main, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _limited(file_size: int | None, as_user: bool) -> None:
+    """Run in the child before exec: a file size limit, and no root override of permissions."""
+    if file_size is not None:
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes fail with EFBIG, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    if as_user and os.geteuid() == 0:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "cannot drop capability")
+
+
+def run(
+    *args: str, file_size: int | None = None, as_user: bool = False, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run deckbuilder as a separate process. ``file_size`` caps every file it writes (a
+    full disk); ``as_user`` takes away root's power to ignore file permissions."""
+    return subprocess.run(
+        [*DECKBUILDER, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=lambda: _limited(file_size, as_user),
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+@contextlib.contextmanager
+def lock_held(out: Path) -> Iterator[None]:
+    """Another process holds the build lock on ``out`` until the block ends."""
+    out.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+            "fcntl.lockf(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.readline()",
+            str(out / ".lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
 # Hypothesis profiles: "ci" (default) runs a few hundred examples per property; "long" is the
 # documented deep run: HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py  (10,000 examples).
-import os  # noqa: E402
-
-from hypothesis import HealthCheck, settings  # noqa: E402
-
 settings.register_profile(
     "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

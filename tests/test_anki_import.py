@@ -6,16 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from ankiutil import fresh_collection, import_package
-from conftest import Clock
-from deckbuilder.build import build
-from deckbuilder.scenario import load_library
-
+pytest.importorskip("anki")
 pytestmark = pytest.mark.anki
+
+from ankiutil import fresh_collection, import_package  # noqa: E402
+from conftest import Clock, edit  # noqa: E402
+from deckbuilder.build import build  # noqa: E402
+from deckbuilder.library import load_library  # noqa: E402
 
 
 def _build(library_dir: Path, out: Path, clock: Clock) -> list[Path]:
-    build(load_library(library_dir), out=out, now=clock)
+    build(library_dir, out=out, now=clock.seconds)
     return sorted(out.rglob("*.apkg"))
 
 
@@ -107,10 +108,10 @@ def test_edited_answer_updates_that_note_only(
     try:
         import_package(col, out / "llm-system-design.apkg")
         count = col.note_count()
-        solution = library_copy / "01-mini-serving" / "solution.md"
-        text = solution.read_text()
-        solution.write_text(
-            text.replace("kept for every generated token", "kept for every token so far")
+        edit(
+            library_copy / "01-mini-serving" / "solution.md",
+            "kept for every generated token",
+            "kept for every token so far",
         )
         clock.advance(60)
         _build(library_copy, out, clock)
@@ -119,5 +120,28 @@ def test_edited_answer_updates_that_note_only(
         assert col.note_count() == count
         (note_id,) = col.find_notes('"Back:*every token so far*"')
         assert "every token so far" in col.get_note(note_id)["Back"]
+    finally:
+        col.close()
+
+
+def test_images_are_shipped_as_media(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
+    """A local image in a card is packaged under a content-hashed name and lands in Anki's media."""
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    (library_copy / "01-mini-serving" / "arch.png").write_bytes(image)
+    edit(
+        library_copy / "01-mini-serving" / "solution.md",
+        "decoding step.",
+        "decoding step.\n  ![architecture](arch.png)",
+    )
+    out = tmp_path / "decks"
+    _build(library_copy, out, clock)
+    col = fresh_collection(tmp_path / "anki")
+    try:
+        import_package(col, out / "llm-system-design.apkg")
+        (note_id,) = col.find_notes('"Back:*architecture*"')
+        back = col.get_note(note_id)["Back"]
+        assert 'src="mini-serving--' in back and "--arch.png" in back
+        name = back.split('src="', 1)[1].split('"', 1)[0]
+        assert (Path(col.media.dir()) / name).read_bytes() == image
     finally:
         col.close()

@@ -20,8 +20,8 @@ def test_generated_library_is_valid(tmp_path: Path) -> None:
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     generate(tmp_path / "scenarios", 3, seed=1)
+    from deckbuilder.library import load_library
     from deckbuilder.model import CardKind
-    from deckbuilder.scenario import load_library
 
     library = load_library(tmp_path / "scenarios")
     assert len(library.scenarios) == 3

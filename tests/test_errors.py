@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from deckbuilder.cli import main
-from deckbuilder.scenario import MAX_FILE_BYTES
+from deckbuilder.sources import MAX_FILE_BYTES
 
 SCENARIO = "01-mini-serving"
 

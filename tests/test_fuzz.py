@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURE_LIBRARY, SCENARIOS
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.library import load_library
 from deckbuilder.render import render_card
-from deckbuilder.scenario import FILES, load_library
+from deckbuilder.rules import FILES
+from deckbuilder.sources import image_resolver
 from safehtml import unsafe_parts
 
 HANG_LIMIT_SECONDS = 60  # a hang detector, far above any real parse: not a speed assertion
@@ -159,7 +161,8 @@ def test_every_shipped_card_is_safe_html() -> None:
     for scenario in library.scenarios:
         folder = SCENARIOS / scenario.meta.folder
         for card in scenario.cards:
-            for field in render_card(card, scenario.meta, folder=folder).fields:
+            images = image_resolver(folder, scenario_id=scenario.meta.id)
+            for field in render_card(card, scenario.meta, images=images).fields:
                 assert unsafe_parts(field) == [], card.full_key
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE_LIBRARY
+from deckbuilder.library import load_library
 from deckbuilder.model import Card
-from deckbuilder.scenario import load_library
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 

@@ -5,30 +5,22 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import fsrs
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURE_LIBRARY
-from deckbuilder.apkg import guid_for
+from conftest import FIXTURE_LIBRARY, Clock
 from deckbuilder.cli import main
+from deckbuilder.identity import guid_for
+from deckbuilder.library import load_library
 from deckbuilder.model import CardKind
 from deckbuilder.quiz.app import QuizOptions, compute_stats, run_quiz
 from deckbuilder.quiz.queue import Filters
 from deckbuilder.quiz.scheduler import card_id_for
 from deckbuilder.quiz.session import Mode
-from deckbuilder.scenario import load_library
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def quiz(

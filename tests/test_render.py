@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import SCENARIOS
+from deckbuilder.library import load_library
 from deckbuilder.markdown import _renderer, simple_html
-from deckbuilder.scenario import load_library
 
 
 def reference(text: str) -> str:

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from conftest import ROOT, SCENARIOS
+from deckbuilder.library import load_library
 from deckbuilder.model import CardKind
-from deckbuilder.scenario import load_library
 
 LIBRARY = load_library(SCENARIOS)
 IDS = [s.meta.id for s in LIBRARY.scenarios]
@@ -72,5 +72,5 @@ def test_committed_decks_are_fresh() -> None:
     """decks/ matches scenarios/: nothing to rebuild (run 'deckbuilder build' and commit)."""
     from deckbuilder.build import build
 
-    report = build(LIBRARY, out=ROOT / "decks", now=lambda: 0.0, check=True)
+    report = build(SCENARIOS, out=ROOT / "decks", now=lambda: 0.0, check=True)
     assert report.stale == ()

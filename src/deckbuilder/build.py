@@ -1,10 +1,10 @@
-"""Plan and write the packages: combined, per scenario, per topic; with a manifest of note versions.
+"""The build shell: load, render, plan, then write the packages into ``out``.
 
-The manifest (``decks/manifest.json``) records for every note its key, a hash of
-its content and when that content last changed. That time becomes the note's
-modification time in every package, so Anki's default re-import ("update if
-newer") updates exactly the notes whose content changed, and an unchanged
-rebuild reproduces every package byte for byte.
+Everything that touches the disk is here (and in the package writer); what to write is
+decided by the pure ``plan``. A build holds a lock on ``out``, cleans up what killed
+builds left behind, writes every package into a staging folder, and only then renames
+them into place; the manifest goes last. Any disk error is reported as ``Error: …``
+with ``out`` as the last complete build left it.
 """
 
 from __future__ import annotations
@@ -12,36 +12,48 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deckbuilder import apkg, cache, markdown, render
+from deckbuilder import apkg, cache, notetype
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.library import cache_for, load_library
+from deckbuilder.manifest import Manifest, PackageRecord
 from deckbuilder.model import Library, Scenario
 from deckbuilder.parallel import map_jobs
+from deckbuilder.plan import (
+    COMBINED,
+    MANIFEST,
+    REMOVED,
+    NoteChange,
+    NoteContent,
+    Plan,
+    note_hash,
+    plan,
+)
+from deckbuilder.plan import gone as gone_notes
+from deckbuilder.render import RenderedCard, render_card
+from deckbuilder.sources import folder_digest, image_resolver
+from deckbuilder.storage import (
+    disk_error,
+    file_sha,
+    locked,
+    make_folder,
+    recover,
+    write_atomic,
+)
 
-MANIFEST = "manifest.json"
 LOCK = ".lock"
 CACHE = ".cache"
-MANIFEST_FORMAT = 1
-COMBINED = "llm-system-design.apkg"
-REMOVED = "removed.apkg"
-REMOVED_TAG = "deckbuilder::removed"
-ROOT_DECK = "LLM System Design"
-TOPIC_ROOT_DECK = "LLM System Design Topics"
+STATE = "state.json"  # in CACHE: the last build's record, for the fast no-op
+NOTES = "notes.json"  # in CACHE: every note's last content by content hash
+_SUBFOLDERS = ("scenarios", "topics")
 
-
-@dataclass(frozen=True)
-class NoteChange:
-    change: str  # "added" | "changed" | "removed"
-    title: str
-    key: str
+__all__ = ["CACHE", "COMBINED", "LOCK", "MANIFEST", "REMOVED", "BuildReport", "build"]
 
 
 @dataclass(frozen=True)
@@ -58,219 +70,256 @@ class BuildReport:
         return tuple(sorted(self.written + self.unchanged))
 
 
-@dataclass(frozen=True)
-class _PlannedNote:
-    key: str
-    title: str
-    scenario: str
-    digest: str
-    spec: apkg.NoteSpec
-    media: tuple[tuple[str, Path], ...] = ()
-
-
-def _digest(value: Any) -> str:
-    return hashlib.sha256(
-        json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-
-
-def read_manifest(out: Path) -> dict[str, Any]:
-    path = out / MANIFEST
-    if not path.exists():
-        return {"format": MANIFEST_FORMAT, "notetype": {}, "notes": {}, "packages": {}}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DeckbuilderError(f"{path}: cannot read the build manifest: {error}") from error
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        raise DeckbuilderError(
-            f"{path}: not a deckbuilder manifest of format {MANIFEST_FORMAT}; "
-            "move it away to rebuild from scratch"
-        )
-    return data
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _file_sha(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
-
-
-def _removed_notes(
-    manifest: dict[str, Any],
+def build(
+    root: Path,
     *,
-    planned: dict[str, _PlannedNote],
     out: Path,
-    stamp: int,
-    changes: list[NoteChange],
-) -> dict[str, dict[str, Any]]:
-    """Notes no longer in the scenarios, kept (tagged) so a re-import can mark them in Anki.
+    now: Callable[[], float],
+    jobs: int | None = None,
+    check: bool = False,
+) -> BuildReport:
+    """Build every package from the scenarios in ``root`` into ``out``, rewriting only those
+    whose content changed; with ``check``, write nothing and list what is stale.
 
-    An .apkg import cannot delete notes. A note that disappears is re-emitted in
-    ``removed.apkg`` with its last content, the tag ``deckbuilder::removed`` and a
-    newer modification time, so importing that package tags it in the user's
-    collection; ``tag:deckbuilder::removed`` then finds every such note.
+    A rebuild whose inputs and outputs are exactly as the last build left them returns at
+    once; otherwise unchanged scenarios come from the content cache in ``out/.cache``.
     """
-    removed: dict[str, dict[str, Any]] = {
-        guid: entry for guid, entry in manifest.get("removed", {}).items() if guid not in planned
-    }
-    gone = [guid for guid in manifest.get("notes", {}) if guid not in planned]
-    previous = apkg.read_notes(out / COMBINED) if gone else {}
-    for guid in sorted(gone, key=lambda g: str(manifest["notes"][g].get("key"))):
-        old = manifest["notes"][guid]
-        changes.append(NoteChange("removed", str(old.get("title")), str(old.get("key"))))
-        packaged = previous.get(guid)
-        if packaged is None:
-            continue  # no earlier package to take its content from: report only
-        removed[guid] = {
-            "key": old.get("key"),
-            "title": old.get("title"),
-            "scenario": old.get("scenario"),
-            "deck": packaged.deck,
-            "cloze": packaged.cloze,
-            "fields": list(packaged.fields),
-            "tags": sorted({*packaged.tags, REMOVED_TAG}),
-            "modified": max(stamp, int(old.get("modified", 0)) + 1),
-        }
-    return removed
+    try:
+        if check:
+            return _build(root, out=out, now=now, jobs=jobs, check=True)
+        with locked(out, name=LOCK):
+            recover(out, folders=(*_SUBFOLDERS, CACHE, f"{CACHE}/scenarios", f"{CACHE}/rendered"))
+            return _build(root, out=out, now=now, jobs=jobs, check=False)
+    except OSError as error:
+        raise disk_error(error, doing=f"build into {out}") from error
 
 
-_Fields = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, Path], ...]]
+def _build(
+    root: Path, *, out: Path, now: Callable[[], float], jobs: int | None, check: bool
+) -> BuildReport:
+    fingerprint = input_fingerprint(root) if root.is_dir() else ""
+    quick = _quick_noop(out, fingerprint) if fingerprint else None
+    if quick is not None:
+        return quick
+    cache_dir = cache_for(root, out=out)
+    library = load_library(root, jobs=jobs, cache_dir=cache_dir)
+    rendered = render_library(library, jobs=jobs, cache_dir=cache_dir)
+    previous = read_manifest(out)
+    on_disk = _package_files(out)
+    archive = _read_archive(out)
+    wanted = {previous.notes[g].hash for g in gone_notes(library, previous)}
+    if wanted - set(archive):
+        archive.update(_recover_from_packages(out, on_disk, wanted=wanted - set(archive)))
+    result = plan(
+        library,
+        rendered,
+        previous=previous,
+        now=now,
+        on_disk=on_disk,
+        archive=archive,
+        writer_version=apkg.WRITER_VERSION,
+    )
+    if check:
+        stale = list(result.stale)
+        if not stale and result.manifest != previous:
+            stale.append(MANIFEST)
+        return BuildReport(
+            written=(),
+            unchanged=result.unchanged,
+            deleted=result.delete,
+            changes=result.changes,
+            notes=result.notes,
+            stale=tuple(sorted(stale)),
+        )
+    keep = {r.hash for r in previous.notes.values()}
+    if missing := keep - set(archive) - set(result.contents):
+        archive.update(_recover_from_packages(out, on_disk, wanted=missing))
+    archive = {h: c for h, c in archive.items() if h in keep} | dict(result.contents)
+    _commit(out, result=result, archive=archive, jobs=jobs)
+    report = BuildReport(
+        written=tuple(p.relative for p in result.write),
+        unchanged=result.unchanged,
+        deleted=result.delete,
+        changes=result.changes,
+        notes=result.notes,
+    )
+    _save_state(out, fingerprint, report)
+    return report
 
 
-def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[_Fields]:
-    """Every card of one scenario as (fields, tags, media) (module level: runs in a worker).
+def read_manifest(out: Path) -> Manifest:
+    path = out / MANIFEST
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Manifest()
+    except OSError as error:
+        raise disk_error(error, doing="read the build manifest") from error
+    return Manifest.from_json(data, path=str(path))
 
-    The cards themselves are not sent back: the parent has them, and a second copy of
-    every card would double the build's memory. Cached under the scenario's digest.
-    """
+
+def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[RenderedCard]:
+    """Every card of one scenario, rendered (module level: runs in a worker); cached
+    under the scenario's digest, which covers its files and deckbuilder's code."""
     scenario, folder, cache_dir = job
     if scenario.digest:
         hit = cache.load(cache_dir, "rendered", scenario.digest)
-        if isinstance(hit, list):
-            return hit
-    rendered = [
-        (r.fields, r.tags, r.media)
-        for r in (render.render_card(c, scenario.meta, folder=folder) for c in scenario.cards)
-    ]
+        with contextlib.suppress(TypeError, ValueError):
+            if isinstance(hit, list) and len(hit) == len(scenario.cards):
+                return [_rendered_from_json(item) for item in hit]
+    images = image_resolver(folder, scenario_id=scenario.meta.id)
+    rendered = [render_card(c, scenario.meta, images=images) for c in scenario.cards]
     if scenario.digest:
-        cache.store(cache_dir, "rendered", scenario.digest, rendered)
+        value = [
+            [list(r.fields), list(r.tags), [[n, str(p)] for n, p in r.media]] for r in rendered
+        ]
+        cache.store(cache_dir, "rendered", scenario.digest, value)
     return rendered
 
 
-def _write_one(job: tuple[Path, list[apkg.DeckSpec], list[tuple[str, Path]], int]) -> None:
+def _rendered_from_json(item: Any) -> RenderedCard:
+    fields, tags, media = item
+    if not all(isinstance(v, str) for v in [*fields, *tags, *(x for m in media for x in m)]):
+        raise ValueError("not a rendered card")
+    return RenderedCard(tuple(fields), tuple(tags), tuple((n, Path(p)) for n, p in media))
+
+
+def render_library(
+    library: Library, *, jobs: int | None = None, cache_dir: Path | None = None
+) -> list[list[RenderedCard]]:
+    """Every scenario's rendered cards, in library order (local images resolved in its folder)."""
+    rendered = map_jobs(
+        _render_scenario,
+        [(s, Path(library.root) / s.meta.folder, cache_dir) for s in library.scenarios],
+        jobs=jobs,
+    )
+    cache.prune(cache_dir, "rendered", {s.digest for s in library.scenarios if s.digest})
+    return rendered
+
+
+def _package_paths(out: Path) -> list[Path]:
+    """Every file in the layout a build writes: whatever is there is ours to keep or delete."""
+    found = [p for p in (out / COMBINED, out / REMOVED) if p.is_file()]
+    for folder in _SUBFOLDERS:
+        with contextlib.suppress(OSError):
+            found += sorted(p for p in (out / folder).glob("*.apkg") if p.is_file())
+    return found
+
+
+def _package_files(out: Path) -> dict[str, str]:
+    """The SHA-256 of every package file in the layout a build writes."""
+    found = {}
+    for path in _package_paths(out):
+        sha = file_sha(path)
+        if sha is not None:
+            found[str(path.relative_to(out))] = sha
+    return found
+
+
+def _read_archive(out: Path) -> dict[str, NoteContent]:
+    try:
+        data = json.loads((out / CACHE / NOTES).read_bytes())
+        return {
+            h: NoteContent(str(d), bool(c), tuple(map(str, f)), tuple(map(str, t)))
+            for h, (d, c, f, t) in data.items()
+            if note_hash(cloze=bool(c), fields=f, tags=t) == h  # only what it claims to be
+        }
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _recover_from_packages(
+    out: Path, on_disk: dict[str, str], *, wanted: set[str]
+) -> dict[str, NoteContent]:
+    """Notes' last content read back from the packages on disk, kept only where the content
+    hash is the one the manifest recorded (a package may already be newer)."""
+    found: dict[str, NoteContent] = {}
+    for relative in sorted(on_disk, key=lambda r: (r != COMBINED, r)):
+        if not wanted - set(found):
+            break
+        for note in apkg.read_notes(out / relative):
+            content_hash = note_hash(cloze=note.cloze, fields=note.fields, tags=note.tags)
+            if content_hash in wanted and content_hash not in found:
+                found[content_hash] = note
+    return found
+
+
+def _write_one(job: tuple[Path, tuple[Any, ...], tuple[tuple[str, Path], ...], int]) -> None:
     path, decks, media, notetype_modified = job
     apkg.write_package(path, decks=decks, notetype_modified=notetype_modified, media=media)
 
 
-def _commit(
-    out: Path,
-    *,
-    pending: Sequence[tuple[str, list[apkg.DeckSpec], list[tuple[str, Path]], str]],
-    deleted: Sequence[str],
-    notetype_modified: int,
-    manifest: dict[str, Any],
-    kept: dict[str, dict[str, str]],
-    jobs: int | None,
-) -> None:
+def _commit(out: Path, *, result: Plan, archive: dict[str, NoteContent], jobs: int | None) -> None:
     """Write the changed packages, then swap them in; the manifest goes last.
 
-    Every package is first written into a staging folder inside ``out``; only when
-    all of them exist are they renamed into place (each rename is atomic), so a
-    build that fails half way leaves the previous ``out`` exactly as it was.
+    Every package is first written into a staging folder inside ``out``; only when all of
+    them exist, and every target is free to take them, are they renamed into place (each
+    rename is atomic). The notes' last contents are recorded before anything is swapped,
+    so a build killed at any point loses no removed note's record.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
+    manifest = result.manifest
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
-        packages = dict(kept)
         map_jobs(
             _write_one,
             # biggest first, so the last package to finish is a small one
             sorted(
                 (
-                    (staging / relative, decks, media, notetype_modified)
-                    for relative, decks, media, _content in pending
+                    (staging / p.relative, p.decks, p.media, manifest.notetype_modified)
+                    for p in result.write
                 ),
                 key=lambda job: -sum(len(d.notes) for d in job[1]),
             ),
             jobs=jobs,
             min_items=2,
         )
-        for relative, _decks, _media, content in pending:
-            packages[relative] = {
-                "content": content,
-                "sha256": _file_sha(staging / relative) or "",
-            }
-        manifest = {**manifest, "packages": dict(sorted(packages.items()))}
-        data = (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode()
-        for relative, *_rest in pending:
-            (out / relative).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / relative, out / relative)
-        for relative in deleted:
+        packages = dict(manifest.packages)
+        for package in result.write:
+            packages[package.relative] = PackageRecord(
+                package.content, file_sha(staging / package.relative) or ""
+            )
+            target = out / package.relative
+            if target.is_dir() or (target.is_symlink() and not target.exists()):
+                raise DeckbuilderError(f"{target}: cannot write the package: not a regular file")
+            make_folder(target.parent)
+        data = Manifest(
+            notetype_hash=manifest.notetype_hash,
+            notetype_modified=manifest.notetype_modified,
+            notes=manifest.notes,
+            removed=manifest.removed,
+            packages=packages,
+        ).to_json()
+        _write_archive(out, archive)
+        for package in result.write:
+            (staging / package.relative).replace(out / package.relative)
+        for relative in result.delete:
             (out / relative).unlink(missing_ok=True)
-        if _file_sha(out / MANIFEST) != hashlib.sha256(data).hexdigest():
-            _write_atomic(out / MANIFEST, data)
+        if file_sha(out / MANIFEST) != hashlib.sha256(data).hexdigest():
+            write_atomic(out / MANIFEST, data)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-@contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """One build at a time per output folder; a second one is refused at once."""
-    import fcntl
-
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / LOCK).open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DeckbuilderError(
-                f"{out}: another deckbuilder build is writing here; try again when it has finished"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def build(
-    library: Library,
-    *,
-    out: Path,
-    now: Callable[[], float],
-    check: bool = False,
-    jobs: int | None = None,
-) -> BuildReport:
-    """Write every package whose content changed into ``out`` (or, with ``check``, only compare)."""
-    if check:
-        return _build(library, out=out, now=now, check=True, jobs=jobs)
-    with _locked(out):
-        return _build(library, out=out, now=now, check=False, jobs=jobs)
-
-
-STATE = "state.json"
+def _write_archive(out: Path, archive: dict[str, NoteContent]) -> None:
+    if set(_read_archive(out)) == set(archive):
+        return
+    make_folder(out / CACHE)
+    data = {h: c.to_json() for h, c in sorted(archive.items())}
+    write_atomic(out / CACHE / NOTES, json.dumps(data, ensure_ascii=False).encode())
 
 
 def input_fingerprint(root: Path) -> str:
-    """A hash of everything a build reads: every scenario folder, topics.yaml, the note
-    types and deckbuilder's version. Equal fingerprints give equal packages."""
-    digest = hashlib.sha256(f"{apkg.WRITER_VERSION}\0{apkg.notetype_digest()}".encode())
+    """A hash of everything a build reads: every scenario folder, topics.yaml, deckbuilder's
+    code, the note types and the package writer. Equal fingerprints give equal packages."""
+    digest = hashlib.sha256(
+        f"{cache.code_digest()}\0{apkg.WRITER_VERSION}\0{notetype.digest()}\0".encode()
+    )
     topics = root / "topics.yaml"
-    digest.update(topics.read_bytes() if topics.is_file() else b"")
+    with contextlib.suppress(OSError):
+        digest.update(topics.read_bytes())
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        digest.update(folder.name.encode() + b"\0" + cache.folder_digest(folder).encode())
+        digest.update(folder.name.encode() + b"\0" + folder_digest(folder).encode())
     return digest.hexdigest()
 
 
@@ -293,8 +342,9 @@ def _quick_noop(out: Path, fingerprint: str) -> BuildReport | None:
         packages = list(state["packages"])
         if (
             state["fingerprint"] != fingerprint
-            or state["manifest"] != _file_sha(out / MANIFEST)
+            or state["manifest"] != file_sha(out / MANIFEST)
             or _stats(out, packages) != state["packages"]
+            or sorted(str(p.relative_to(out)) for p in _package_paths(out)) != sorted(packages)
         ):
             return None
         return BuildReport(
@@ -307,206 +357,10 @@ def _quick_noop(out: Path, fingerprint: str) -> BuildReport | None:
 def _save_state(out: Path, fingerprint: str, report: BuildReport) -> None:
     state = {
         "fingerprint": fingerprint,
-        "manifest": _file_sha(out / MANIFEST),
+        "manifest": file_sha(out / MANIFEST),
         "notes": report.notes,
         "packages": _stats(out, report.packages),
     }
     with contextlib.suppress(OSError):
         (out / CACHE).mkdir(parents=True, exist_ok=True)
-        _write_atomic(out / CACHE / STATE, json.dumps(state).encode())
-
-
-def build_folder(
-    root: Path, *, out: Path, now: Callable[[], float], jobs: int | None = None
-) -> BuildReport:
-    """Load ``root`` and build into ``out``, reusing cached work.
-
-    A rebuild whose inputs and outputs are exactly as the last build left them returns at
-    once; otherwise unchanged scenarios come from the content cache in ``out/.cache``.
-    """
-    from deckbuilder.scenario import load_library
-
-    with _locked(out):
-        fingerprint = input_fingerprint(root) if root.is_dir() else ""
-        quick = _quick_noop(out, fingerprint) if fingerprint else None
-        if quick is not None:
-            return quick
-        library = load_library(root, jobs=jobs, cache_dir=out / CACHE, prune_cache=True)
-        report = _build(library, out=out, now=now, check=False, jobs=jobs)
-        _save_state(out, fingerprint, report)
-        return report
-
-
-def _build(
-    library: Library, *, out: Path, now: Callable[[], float], check: bool, jobs: int | None
-) -> BuildReport:
-    manifest = read_manifest(out)
-    stamp = int(now())
-    old_notes: dict[str, Any] = manifest.get("notes", {})
-    notetype_hash = apkg.notetype_digest()
-    old_type = manifest.get("notetype", {})
-    if old_type.get("hash") == notetype_hash:
-        notetype_modified = int(old_type["modified"])
-    else:
-        notetype_modified = max(stamp, int(old_type.get("modified", 0)) + 1)
-
-    planned: dict[str, _PlannedNote] = {}
-    changes: list[NoteChange] = []
-    by_scenario: dict[str, list[str]] = {}
-    by_topic: dict[str, list[str]] = {}
-    cache_dir = out / CACHE if not check else None
-    rendered_scenarios = map_jobs(
-        _render_scenario,
-        [(s, Path(library.root) / s.meta.folder, cache_dir) for s in library.scenarios],
-        jobs=jobs,
-    )
-    cache.prune(cache_dir, "rendered", {s.digest for s in library.scenarios if s.digest})
-    # planning keeps only what packages need; the rendered lists are dropped as we go
-    for scenario, rendered_cards in zip(library.scenarios, rendered_scenarios, strict=True):
-        meta = scenario.meta
-        for card, (fields, tags, media) in zip(scenario.cards, rendered_cards, strict=True):
-            guid = apkg.guid_for(card.full_key)
-            digest = _digest([card.cloze, fields, tags])
-            old = old_notes.get(guid)
-            title = f"{meta.deck_title}: {card.kind.label}: {card.title}"
-            if old is None:
-                modified = stamp
-                changes.append(NoteChange("added", title, card.full_key))
-            elif old.get("hash") != digest:
-                modified = max(stamp, int(old.get("modified", 0)) + 1)
-                changes.append(NoteChange("changed", title, card.full_key))
-            else:
-                modified = int(old["modified"])
-            spec = apkg.NoteSpec(guid, card.cloze, fields, tags, modified)
-            planned[guid] = _PlannedNote(card.full_key, title, meta.id, digest, spec, media)
-            by_scenario.setdefault(meta.id, []).append(guid)
-            for topic_id in card.topics:
-                by_topic.setdefault(topic_id, []).append(guid)
-    removed = _removed_notes(manifest, planned=planned, out=out, stamp=stamp, changes=changes)
-
-    def notes(guids: Sequence[str]) -> tuple[apkg.NoteSpec, ...]:
-        return tuple(planned[g].spec for g in guids)
-
-    plans: dict[str, list[apkg.DeckSpec]] = {COMBINED: []}
-    for scenario in library.scenarios:
-        meta = scenario.meta
-        deck = apkg.DeckSpec(
-            f"{ROOT_DECK}::{meta.deck_title}",
-            render.scenario_description(meta),
-            notes(by_scenario.get(meta.id, [])),
-        )
-        plans[COMBINED].append(deck)
-        plans[f"scenarios/{meta.folder}.apkg"] = [deck]
-    for topic in library.topics:
-        if topic.id in by_topic:
-            plans[f"topics/{topic.id}.apkg"] = [
-                apkg.DeckSpec(
-                    f"{TOPIC_ROOT_DECK}::{topic.title}",
-                    f"<p>{markdown.escape(topic.description)}</p>",
-                    notes(by_topic[topic.id]),
-                )
-            ]
-
-    removed_decks: dict[str, list[apkg.NoteSpec]] = {}
-    for guid, entry in sorted(removed.items(), key=lambda item: item[1]["key"]):
-        removed_decks.setdefault(entry["deck"], []).append(
-            apkg.NoteSpec(
-                guid,
-                entry["cloze"],
-                tuple(entry["fields"]),
-                tuple(entry["tags"]),
-                entry["modified"],
-            )
-        )
-    if removed_decks:
-        plans[REMOVED] = [
-            apkg.DeckSpec(name, "", tuple(specs)) for name, specs in sorted(removed_decks.items())
-        ]
-    digests = {guid: p.digest for guid, p in planned.items()}
-    digests.update({guid: _digest(entry) for guid, entry in removed.items()})
-
-    old_packages: dict[str, Any] = manifest.get("packages", {})
-    new_packages: dict[str, dict[str, str]] = {}
-    unchanged: list[str] = []
-    pending: list[tuple[str, list[apkg.DeckSpec], list[tuple[str, Path]], str]] = []
-    for relative, decks in sorted(plans.items()):
-        package_media = sorted(
-            {
-                item
-                for d in decks
-                for n in d.notes
-                if n.guid in planned
-                for item in planned[n.guid].media
-            }
-        )
-        content = _digest(
-            [
-                apkg.WRITER_VERSION,
-                notetype_hash,
-                notetype_modified,
-                [
-                    [
-                        d.name,
-                        d.description,
-                        [[n.guid, digests[n.guid], n.modified] for n in d.notes],
-                    ]
-                    for d in decks
-                ],
-                [name for name, _file in package_media],  # names carry the content hash
-            ]
-        )
-        previous = old_packages.get(relative, {})
-        if previous.get("content") == content and _file_sha(out / relative) == previous.get(
-            "sha256"
-        ):
-            unchanged.append(relative)
-            new_packages[relative] = previous
-        else:
-            pending.append((relative, decks, package_media, content))
-    deleted = sorted(set(old_packages) - set(plans))
-    if check:
-        stale = [relative for relative, *_rest in pending]
-        stale.extend(d for d in deleted if (out / d).exists())
-        if changes and not stale:
-            stale.append(MANIFEST)
-        return BuildReport(
-            written=(),
-            unchanged=tuple(unchanged),
-            deleted=tuple(deleted),
-            changes=tuple(changes),
-            notes=len(planned),
-            stale=tuple(sorted(stale)),
-        )
-    new_manifest = {
-        "format": MANIFEST_FORMAT,
-        "notetype": {"hash": notetype_hash, "modified": notetype_modified},
-        "notes": {
-            guid: {
-                "key": p.key,
-                "title": p.title,
-                "scenario": p.scenario,
-                "hash": p.digest,
-                "modified": p.spec.modified,
-            }
-            for guid, p in sorted(planned.items(), key=lambda item: item[1].key)
-        },
-        "removed": dict(sorted(removed.items(), key=lambda item: item[1]["key"])),
-        "packages": {},
-    }
-    _commit(
-        out,
-        pending=pending,
-        deleted=deleted,
-        notetype_modified=notetype_modified,
-        manifest=new_manifest,
-        kept=new_packages,
-        jobs=jobs,
-    )
-    written = [relative for relative, *_rest in pending]
-    return BuildReport(
-        written=tuple(written),
-        unchanged=tuple(unchanged),
-        deleted=tuple(deleted),
-        changes=tuple(changes),
-        notes=len(planned),
-    )
+        write_atomic(out / CACHE / STATE, json.dumps(state).encode())

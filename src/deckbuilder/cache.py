@@ -1,67 +1,104 @@
-"""A content-addressed cache of per-scenario work (parsed cards, rendered fields).
+"""A content-addressed cache of per-scenario work (parsed cards, rendered fields), as JSON.
 
 Keys hash every byte that can change the result: the scenario folder's files,
-topics.yaml, and deckbuilder's version. Entries are pickles written atomically;
-an unreadable entry is treated as a miss, so the cache can never make a build
-wrong, only faster. It lives in ``<out>/.cache`` (ignored by git).
+topics.yaml, and deckbuilder's own source code together with the versions of the
+libraries that shape a card (``code_digest``). So an edit to the parser, a card
+builder or the renderer, or an upgrade, can never serve stale cards.
+
+Entries are plain JSON, so a planted entry cannot run code; an entry that does not
+decode into the expected values is a miss. The cache can make a build faster, never
+different. Builds keep it in ``<out>/.cache`` (ignored by git); commands without an
+output folder keep it in the user's cache folder, one sub-folder per scenarios folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
-import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from deckbuilder import __version__
+CACHE_FORMAT = 2
+SUFFIX = ".json"
 
-CACHE_FORMAT = 1
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of deckbuilder's own source files and of the libraries that shape a card."""
+    import markdown_it
+    import mdit_py_plugins
+    import pygments
+    import yaml
 
-def folder_digest(folder: Path, *, extra: bytes = b"") -> str:
-    """A hash of every file under a scenario folder (names and bytes), plus ``extra``."""
-    digest = hashlib.sha256(f"deckbuilder {__version__} cache {CACHE_FORMAT}\0".encode())
-    digest.update(extra)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<unreadable>")
-        digest.update(b"\0")
+    import deckbuilder
+
+    digest = hashlib.sha256(f"cache {CACHE_FORMAT}\0".encode())
+    for module in (markdown_it, mdit_py_plugins, pygments, yaml):
+        digest.update(f"{module.__name__} {getattr(module, '__version__', '?')}\0".encode())
+    package = Path(deckbuilder.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
+def user_cache_dir(root: Path) -> Path:
+    """The cache for a scenarios folder read without an output folder (check, list, quiz)."""
+    from platformdirs import user_cache_path
+
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    folder = user_cache_path("deckbuilder", appauthor=False) / "libraries"
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
 def load(directory: Path | None, kind: str, key: str) -> Any | None:
+    """The entry's JSON value, or None: a missing, partial or foreign entry is a miss."""
     if directory is None:
         return None
     try:
-        with (directory / kind / f"{key}.pickle").open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # a missing, partial or stale entry is just a miss
+        with (directory / kind / f"{key}{SUFFIX}").open("rb") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
         return None
 
 
 def store(directory: Path | None, kind: str, key: str, value: object) -> None:
-    if directory is None:
+    """Write an entry atomically; a cache that cannot be written only costs speed.
+
+    The cache folder is created only inside an existing parent (never the output folder
+    itself), so a read-only run such as ``build --check`` creates no output folder.
+    """
+    if directory is None or not directory.parent.is_dir():
         return
     folder = directory / kind
+    tmp = ""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{key}.pickle")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, folder / f"{key}{SUFFIX}")
     except OSError:
-        return  # a cache that cannot be written only costs speed
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def prune(directory: Path | None, kind: str, keep: set[str]) -> None:
     """Drop entries no longer used, so the cache does not grow with every edit."""
-    if directory is None or not (directory / kind).is_dir():
+    if directory is None:
         return
-    for entry in (directory / kind).iterdir():
-        if entry.suffix == ".pickle" and entry.stem not in keep:
-            entry.unlink(missing_ok=True)
+    try:
+        entries = list((directory / kind).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        legacy = entry.suffix == ".pickle"  # entries of earlier versions: never read
+        if legacy or (entry.suffix == SUFFIX and entry.stem not in keep):
+            with contextlib.suppress(OSError):
+                entry.unlink()

@@ -16,6 +16,7 @@ from deckbuilder.errors import DeckbuilderError
 
 if TYPE_CHECKING:
     from deckbuilder.build import BuildReport
+    from deckbuilder.model import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +37,13 @@ _JOBS = click.option(
     default=None,
     help="Worker processes for parsing and writing (default: $DECKBUILDER_JOBS, else all cores).",
 )
+
+
+def _load(scenarios_dir: Path, *, only: tuple[str, ...] = (), jobs: int | None = None) -> Library:
+    """The library, as every command loads it (``build`` does the same with its own cache)."""
+    from deckbuilder.library import cache_for, load_library
+
+    return load_library(scenarios_dir, only=only, jobs=jobs, cache_dir=cache_for(scenarios_dir))
 
 
 def _reports_errors(func: F) -> F:
@@ -68,9 +76,7 @@ def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
 
     Every problem is reported as path:line: message; the exit status is 1 if there is any.
     """
-    from deckbuilder.scenario import load_library
-
-    library = load_library(scenarios_dir, only=only, jobs=jobs)
+    library = _load(scenarios_dir, only=only, jobs=jobs)
     count = len(library.cards)
     click.echo(
         f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics"
@@ -90,9 +96,8 @@ def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
 def list_(scenarios_dir: Path, by: str | None, only: tuple[str, ...]) -> None:
     """Count cards per scenario, per topic and per kind (of every scenario or the named ones)."""
     from deckbuilder.model import CardKind
-    from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir, only=only)
+    library = _load(scenarios_dir, only=only)
     kinds = list(CardKind)
     if by in (None, "scenario"):
         header = (
@@ -131,9 +136,9 @@ _OUT = click.option(
 def _build_and_report(scenarios_dir: Path, out_dir: Path, jobs: int | None = None) -> BuildReport:
     import time
 
-    from deckbuilder.build import build_folder
+    from deckbuilder.build import build as run_build
 
-    report = build_folder(scenarios_dir, out=out_dir, now=time.time, jobs=jobs)
+    report = run_build(scenarios_dir, out=out_dir, now=time.time, jobs=jobs)
     for change in report.changes:
         click.echo(f"{change.change:>8}  {change.title}")
     for relative in report.deleted:
@@ -164,10 +169,8 @@ def build(scenarios_dir: Path, out_dir: Path, check_only: bool, jobs: int | None
     import time
 
     from deckbuilder.build import build as run_build
-    from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir, jobs=jobs)
-    report = run_build(library, out=out_dir, now=time.time, check=True, jobs=jobs)
+    report = run_build(scenarios_dir, out=out_dir, now=time.time, check=True, jobs=jobs)
     for change in report.changes:
         click.echo(f"{change.change:>8}  {change.title}")
     if report.stale:
@@ -193,7 +196,7 @@ def build(scenarios_dir: Path, out_dir: Path, check_only: bool, jobs: int | None
 @_reports_errors
 def sync(scenarios_dir: Path, out_dir: Path, collection: Path) -> None:
     """Build, then apply the build to an Anki collection file (Anki must be closed)."""
-    from deckbuilder.build import COMBINED, REMOVED
+    from deckbuilder.plan import COMBINED, REMOVED
     from deckbuilder.sync import sync as run_sync
 
     _build_and_report(scenarios_dir, out_dir)
@@ -208,15 +211,28 @@ def sync(scenarios_dir: Path, out_dir: Path, collection: Path) -> None:
 @main.command()
 @_SCENARIOS
 @_OUT
+@_reports_errors
 def watch(scenarios_dir: Path, out_dir: Path) -> None:
     """Rebuild on every save of a scenario file and print what changed (Ctrl-C stops)."""
+    import time
+
+    from deckbuilder.errors import BuildLocked
     from deckbuilder.watch import watch as run_watch
 
     def rebuild() -> None:
-        try:
-            _build_and_report(scenarios_dir, out_dir)
-        except DeckbuilderError as error:
-            click.echo(f"Error: {error}", err=True)
+        waiting = False
+        while True:
+            try:
+                _build_and_report(scenarios_dir, out_dir)
+                return
+            except BuildLocked as error:  # another build is writing: this save waits its turn
+                if not waiting:
+                    click.echo(f"Waiting: {error}", err=True)
+                    waiting = True
+                time.sleep(0.2)
+            except DeckbuilderError as error:
+                click.echo(f"Error: {error}", err=True)
+                return
 
     def ready() -> None:
         click.echo(f"Watching {scenarios_dir} for changes (Ctrl-C stops)")
@@ -313,12 +329,11 @@ def quiz(
     When stdin is not a terminal, answers are read one per line.
     """
     from deckbuilder.model import CardKind
-    from deckbuilder.quiz.app import QuizOptions, cache_path, default_state_path, run_quiz
+    from deckbuilder.quiz.app import QuizOptions, default_state_path, run_quiz
     from deckbuilder.quiz.queue import Filters
     from deckbuilder.quiz.session import Mode
-    from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir, cache_dir=cache_path())
+    library = _load(scenarios_dir)
     options = QuizOptions(
         filters=Filters(
             scenarios=scenarios, topics=topics, kinds=tuple(CardKind(k) for k in kinds), tags=tags
@@ -342,10 +357,9 @@ def stats(scenarios_dir: Path, state: Path | None, as_json: bool) -> None:
     """Reviews today, true retention, and cards due today and in the next 7 days."""
     import json
 
-    from deckbuilder.quiz.app import cache_path, compute_stats, default_state_path, summary_lines
-    from deckbuilder.scenario import load_library
+    from deckbuilder.quiz.app import compute_stats, default_state_path, summary_lines
 
-    library = load_library(scenarios_dir, cache_dir=cache_path())
+    library = _load(scenarios_dir)
     result = compute_stats(library, state=state or default_state_path())
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=1))

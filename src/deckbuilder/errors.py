@@ -24,3 +24,7 @@ class ValidationError(DeckbuilderError):
         count = len(self.problems)
         summary = f"{count} problem{'s' if count != 1 else ''} found"
         super().__init__("\n".join([*(str(p) for p in self.problems), summary]))
+
+
+class BuildLocked(DeckbuilderError):
+    """Another build holds the output folder; trying again later will work."""

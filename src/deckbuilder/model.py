@@ -126,8 +126,7 @@ class Card:
 class Scenario:
     meta: ScenarioMeta
     cards: tuple[Card, ...]
-    files: tuple[str, ...]
-    digest: str = ""  # hash of the folder's files, topics and version: the cache key
+    digest: str = ""  # hash of the folder's files, topics and deckbuilder's code: the cache key
 
 
 @dataclass(frozen=True)

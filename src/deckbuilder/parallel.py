@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -38,5 +40,21 @@ def map_jobs(
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_die_with,
+        initargs=(os.getpid(),),
+    ) as pool:
         return list(pool.map(func, items, chunksize=1))
+
+
+def _die_with(parent: int) -> None:
+    """Run first in each worker: the kernel kills it when its parent dies (a killed or
+    cancelled build leaves no worker behind), and it ends at once if that already happened."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from deckbuilder.apkg import guid_for
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.identity import guid_for, tags_for
 from deckbuilder.model import Card, Library
 from deckbuilder.quiz import queue as queue_mod
 from deckbuilder.quiz import stats as stats_mod
@@ -32,13 +32,6 @@ def default_state_path() -> Path:
     return user_data_path("deckbuilder", appauthor=False) / "quiz.sqlite3"
 
 
-def cache_path() -> Path:
-    """Where the quiz keeps parsed scenarios between sessions (content-addressed)."""
-    from platformdirs import user_cache_path
-
-    return user_cache_path("deckbuilder", appauthor=False)
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -49,13 +42,7 @@ def tagged_cards(library: Library) -> list[tuple[Card, str, tuple[str, ...]]]:
     for scenario in library.scenarios:
         meta = scenario.meta
         for card in scenario.cards:
-            tags = (
-                f"scenario::{meta.id}",
-                *(f"topic::{t}" for t in card.topics),
-                f"kind::{card.kind.value}",
-                f"difficulty::{meta.difficulty.value}",
-            )
-            result.append((card, guid_for(card.full_key), tags))
+            result.append((card, guid_for(card.full_key), tags_for(card, meta)))
     return result
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -106,14 +105,3 @@ def describe(interval: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
     return f"{days / 365:.1f}y".replace(".0y", "y")
-
-
-def dumps_state(state: CardState | None) -> str | None:
-    return None if state is None else state.data
-
-
-def loads_state(data: str | None) -> CardState | None:
-    if data is None:
-        return None
-    json.loads(data)  # validate early: a corrupt row is an error, not a crash later
-    return CardState(data)

@@ -111,10 +111,6 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StateError(f"{self.path}: cannot save the answer: {error}") from error
 
-    def state(self, guid: str) -> CardState | None:
-        row = self._db.execute("SELECT state FROM cards WHERE guid = ?", (guid,)).fetchone()
-        return None if row is None else CardState(row[0])
-
     def states(self, guids: Iterable[str]) -> dict[str, CardState]:
         """States of the given cards that have one (batched lookups)."""
         found: dict[str, CardState] = {}

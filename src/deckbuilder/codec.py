@@ -1,0 +1,115 @@
+"""Model values as JSON and back, for the cache. Decoding checks every type: an entry
+that does not decode exactly is a cache miss (``ValueError``), never a wrong card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deckbuilder.model import Card, CardKind, Difficulty, Scenario, ScenarioMeta, SourceLocation
+
+
+def _location(value: SourceLocation) -> list[Any]:
+    return [value.path, value.line]
+
+
+def _read_location(value: Any) -> SourceLocation:
+    path, line = value
+    return SourceLocation(_str(path), _int(line))
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("expected an integer")
+    return value
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return tuple(_str(v) for v in value)
+
+
+def scenario_to_json(scenario: Scenario) -> dict[str, Any]:
+    meta = scenario.meta
+    return {
+        "meta": [
+            meta.id,
+            meta.number,
+            meta.title,
+            meta.difficulty.value,
+            meta.level,
+            meta.duration,
+            meta.focus,
+            list(meta.topics),
+            list(meta.requirements),
+            meta.folder,
+            _location(meta.source),
+        ],
+        "cards": [
+            [
+                c.scenario_id,
+                c.kind.value,
+                c.key,
+                c.title,
+                c.front,
+                c.back,
+                list(c.context),
+                _location(c.source),
+                c.cloze,
+                list(c.points),
+                list(c.topics),
+            ]
+            for c in scenario.cards
+        ],
+    }
+
+
+def scenario_from_json(data: Any, *, digest: str) -> Scenario:
+    """The scenario stored by ``scenario_to_json``; ValueError if the entry is not one."""
+    try:
+        ident, number, title, difficulty, level, duration, focus, topics, reqs, folder, src = data[
+            "meta"
+        ]
+        meta = ScenarioMeta(
+            id=_str(ident),
+            number=_int(number),
+            title=_str(title),
+            difficulty=Difficulty(difficulty),
+            level=_str(level),
+            duration=_str(duration),
+            focus=_str(focus),
+            topics=_strs(topics),
+            requirements=_strs(reqs),
+            folder=_str(folder),
+            source=_read_location(src),
+        )
+        cards = []
+        for sid, kind, key, ctitle, front, back, context, source, cloze, points, ctopics in data[
+            "cards"
+        ]:
+            if not isinstance(cloze, bool):
+                raise ValueError("expected a boolean")
+            cards.append(
+                Card(
+                    scenario_id=_str(sid),
+                    kind=CardKind(kind),
+                    key=_str(key),
+                    title=_str(ctitle),
+                    front=_str(front),
+                    back=_str(back),
+                    context=_strs(context),
+                    source=_read_location(source),
+                    cloze=cloze,
+                    points=_strs(points),
+                    topics=_strs(ctopics),
+                )
+            )
+    except (TypeError, KeyError) as error:
+        raise ValueError(f"not a cached scenario: {error}") from error
+    return Scenario(meta=meta, cards=tuple(cards), digest=digest)

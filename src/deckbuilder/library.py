@@ -1,0 +1,225 @@
+"""Load a scenarios folder into a Library: the one loader every command uses.
+
+Per folder (in parallel, cached): read files → front matter → document sections →
+cards by the section rules → duplicate keys → topics. Then the checks across
+scenarios. Every problem of the run is collected and raised as one ValidationError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from deckbuilder import cache, cardset, codec
+from deckbuilder.errors import DeckbuilderError, ValidationError
+from deckbuilder.frontmatter import TOPICS_FILE, load_topics, read_meta
+from deckbuilder.model import Library, Problem, Scenario, ScenarioMeta, SourceLocation, Topic
+from deckbuilder.parallel import map_jobs
+from deckbuilder.parse import Document, read_document, references
+from deckbuilder.rules import FILES, scenario_cards
+from deckbuilder.sources import SCHEME, folder_digest, inside, read_text
+
+
+def _read_folder(
+    root: Path,
+    folder: Path,
+    *,
+    topic_ids: set[str],
+    only: Collection[str],
+    problems: list[Problem],
+) -> tuple[ScenarioMeta | None, dict[str, Document]]:
+    """Read one folder. With ``only``, a folder that is not selected reads just its front matter."""
+    docs: dict[str, Document] = {}
+    label = f"{root.name}/{folder.name}/problem.md"
+    text = read_text(folder / "problem.md", label=label, problems=problems, root=root)
+    if text is None:
+        return None, docs
+    docs["problem.md"] = read_document(label, text)
+    meta = read_meta(docs["problem.md"], folder=folder.name, topic_ids=topic_ids, problems=problems)
+    if only and (meta is None or not {meta.id, folder.name} & set(only)):
+        return None, docs
+    for name in FILES[1:]:
+        label = f"{root.name}/{folder.name}/{name}"
+        text = read_text(folder / name, label=label, problems=problems, root=root)
+        if text is not None:
+            docs[name] = read_document(label, text)
+    return meta, docs
+
+
+def _check_references(doc: Document, *, folder: Path, problems: list[Problem]) -> None:
+    """Relative links and images must name an existing file inside the scenario folder."""
+    base = folder.resolve()
+    for ref in references(doc):
+        target = ref.target.split("#", 1)[0].split("?", 1)[0]
+        if not target or SCHEME.match(ref.target):
+            if ref.kind == "image" and not ref.target.startswith(("http://", "https://")):
+                problems.append(Problem(doc.at(ref.line), f"image '{ref.target}' has no file"))
+            continue
+        what = "image" if ref.kind == "image" else "link target"
+        path = Path(unquote(target))
+        try:
+            real = (base / path).resolve()
+        except (RuntimeError, OSError):
+            problems.append(Problem(doc.at(ref.line), f"{what} '{target}' is a symlink loop"))
+            continue
+        if path.is_absolute() or not real.is_relative_to(base):
+            problems.append(
+                Problem(doc.at(ref.line), f"{what} '{target}' is outside the scenario folder")
+            )
+        elif not real.is_file():
+            problems.append(Problem(doc.at(ref.line), f"{what} '{target}' does not exist"))
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What one scenario folder yields: computed in a worker process, merged by the parent."""
+
+    folder: str
+    meta: ScenarioMeta | None
+    scenario: Scenario | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class _Job:
+    root: Path
+    folder: Path
+    topics: tuple[Topic, ...]
+    only: tuple[str, ...]
+    cache: Path | None
+    topics_bytes: bytes
+
+
+def _load_folder(job: _Job) -> _Loaded:
+    """Read, parse and card one scenario folder (module level, so it can run in a worker).
+
+    A folder whose files, topics and deckbuilder's code are unchanged comes from the
+    cache; only clean results are cached.
+    """
+    key = ""
+    if job.cache is not None and not job.only:
+        extra = f"{cache.code_digest()}\0{job.root.name}\0".encode() + job.topics_bytes
+        key = folder_digest(job.folder, extra=extra)
+        hit = cache.load(job.cache, "scenarios", key)
+        if hit is not None:
+            try:
+                scenario = codec.scenario_from_json(hit, digest=key)
+            except ValueError:
+                pass
+            else:
+                return _Loaded(job.folder.name, scenario.meta, scenario, ())
+    result = _parse_folder(job, key)
+    if key and not result.problems and result.scenario is not None:
+        cache.store(job.cache, "scenarios", key, codec.scenario_to_json(result.scenario))
+    return result
+
+
+def _parse_folder(job: _Job, key: str) -> _Loaded:
+    problems: list[Problem] = []
+    topic_ids = {t.id for t in job.topics}
+    meta, docs = _read_folder(
+        job.root, job.folder, topic_ids=topic_ids, only=job.only, problems=problems
+    )
+    if meta is None or len(docs) < len(FILES):
+        return _Loaded(job.folder.name, meta, None, tuple(problems))
+    for doc in docs.values():
+        _check_references(doc, folder=job.folder, problems=problems)
+    cards = cardset.check_duplicate_keys(
+        scenario_cards(meta, docs, problems=problems), problems=problems
+    )
+    if not problems:
+        cards = cardset.assign_topics(cards, topics=job.topics, primary={meta.id: meta.topics[0]})
+    scenario = Scenario(meta=meta, cards=tuple(cards), digest=key)
+    return _Loaded(job.folder.name, meta, scenario, tuple(problems))
+
+
+def _folders(root: Path, problems: list[Problem]) -> list[Path]:
+    try:
+        entries = sorted(p for p in root.iterdir() if not p.name.startswith((".", "_")))
+    except OSError as error:
+        raise DeckbuilderError(
+            f"{root}: cannot read the scenarios folder: {error.strerror or error}"
+        ) from error
+    for entry in entries:
+        if entry.is_symlink():
+            inside(entry, root=root, label=f"{root.name}/{entry.name}", problems=problems)
+    return [p for p in entries if p.is_dir() and inside(p, root=root, label="", problems=[])]
+
+
+def cache_for(root: Path, *, out: Path | None = None) -> Path:
+    """Where loading ``root`` keeps its cache: beside the build's output (``out/.cache``),
+    or, for commands without an output folder, in the user's cache folder. Either way the
+    keys cover the inputs and deckbuilder's code, so the place never changes a result."""
+    return out / ".cache" if out is not None else cache.user_cache_dir(root)
+
+
+def load_library(
+    root: Path,
+    *,
+    only: Collection[str] = (),
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+) -> Library:
+    """Load every scenario under ``root``, or only those whose folder name or id is in ``only``.
+
+    Folders are parsed in parallel on up to ``jobs`` processes (default: every core), and
+    with ``cache_dir`` unchanged folders come from the cache (a full, clean load also drops
+    the entries it no longer uses). Raises ValidationError listing every problem found
+    (with ``only``, in the selected scenarios and topics.yaml).
+    """
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise ValidationError([Problem(SourceLocation(str(root), 1), "scenarios folder not found")])
+    topics = load_topics(root, problems=problems)
+    folders = _folders(root, problems)
+    topics_file = root / TOPICS_FILE
+    try:
+        topics_bytes = topics_file.read_bytes() if topics_file.is_file() else b""
+    except OSError:
+        topics_bytes = b""  # reported by load_topics
+    loaded = map_jobs(
+        _load_folder,
+        [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes) for f in folders],
+        jobs=jobs,
+    )
+    scenarios: list[Scenario] = []
+    ids: dict[str, SourceLocation] = {}
+    numbers: dict[int, SourceLocation] = {}
+    selected: set[str] = set()
+    for result in loaded:
+        meta = result.meta
+        if only and meta is None:
+            continue  # not selected: its problems are not this run's business
+        problems += result.problems
+        if meta is None:
+            continue
+        selected |= {meta.id, result.folder}
+        if meta.id in ids:
+            problems.append(
+                Problem(meta.source, f"duplicate scenario id '{meta.id}' (first at {ids[meta.id]})")
+            )
+            continue
+        if meta.number in numbers:
+            problems.append(
+                Problem(
+                    meta.source,
+                    f"duplicate scenario number {meta.number} (first at {numbers[meta.number]})",
+                )
+            )
+        ids[meta.id] = meta.source
+        numbers[meta.number] = meta.source
+        if result.scenario is not None:
+            scenarios.append(result.scenario)
+    unknown = sorted(set(only) - selected)
+    if unknown:
+        raise DeckbuilderError(
+            "no scenario with the id or folder name " + ", ".join(f"'{u}'" for u in unknown)
+        )
+    if problems:
+        raise ValidationError(problems)
+    if not only:
+        cache.prune(cache_dir, "scenarios", {s.digest for s in scenarios})
+    scenarios.sort(key=lambda s: s.meta.number)
+    return Library(root=str(root), topics=topics, scenarios=tuple(scenarios))

@@ -1,0 +1,241 @@
+"""Builds: reproducible bytes, no churn, a cache that cannot serve stale cards, and
+``build`` and ``build --check`` that always agree."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SCENARIOS, Clock, edit, snapshot
+from deckbuilder.build import CACHE, REMOVED, build
+
+RUBRIC = "01-mini-serving/rubric.md"
+
+
+def test_unchanged_rebuild_is_byte_identical(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """A rebuild with no content change, hours later, writes nothing and leaves every byte as it was."""
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    before = snapshot(out)
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.apkg")}
+    clock.advance(7200)
+    (out / CACHE / "state.json").unlink()  # no shortcut: plan the whole build again
+    report = build(library_copy, out=out, now=clock.seconds)
+    assert (report.written, report.changes) == ((), ())
+    assert snapshot(out) == before
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.apkg")} == mtimes
+
+
+def test_packages_are_reproducible_from_scratch(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """Two builds of the same content into empty folders at the same time give the same bytes."""
+    build(library_copy, out=tmp_path / "a", now=clock.seconds)
+    build(library_copy, out=tmp_path / "b", now=clock.seconds)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_removed_note_stays_reported_once(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
+    """A removal is reported by the build that sees it, and later builds stay quiet and identical."""
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    edit(
+        library_copy / "01-mini-serving" / "discussion_points.md",
+        "### Why stream tokens? {#why-stream}\n\nUsers see progress sooner; total time is unchanged.\n",
+        "",
+    )
+    clock.advance(60)
+    first = build(library_copy, out=out, now=clock.seconds)
+    assert [(c.change, c.key) for c in first.changes] == [
+        ("removed", "mini-serving/follow-up/why-stream")
+    ]
+    assert REMOVED in first.written
+    before = snapshot(out)
+    clock.advance(60)
+    (out / CACHE / "state.json").unlink()
+    second = build(library_copy, out=out, now=clock.seconds)
+    assert second.changes == () and second.written == ()
+    assert snapshot(out) == before
+
+
+def test_check_lists_stale_packages(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
+    """build --check on stale decks names exactly the packages that would change."""
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    assert build(library_copy, out=out, now=clock.seconds, check=True).stale == ()
+    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    report = build(library_copy, out=out, now=clock.seconds, check=True)
+    assert report.stale == (
+        "llm-system-design.apkg",
+        "scenarios/01-mini-serving.apkg",
+        "topics/serving.apkg",
+    )
+    (out / "topics" / "kv-cache.apkg").write_bytes(b"tampered")
+    edit(library_copy / RUBRIC, "no estimate at all.", "no estimate.")
+    report = build(library_copy, out=out, now=clock.seconds, check=True)
+    assert report.stale == ("topics/kv-cache.apkg",)
+
+
+def test_cache_never_changes_the_result(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
+    """Packages built from the cache are the bytes of a build without one; entries that do not
+    decode (garbage, wrong shapes, pickles) are ignored; an edit after caching is seen."""
+    cached, cold = tmp_path / "cached", tmp_path / "cold"
+    build(library_copy, out=cached, now=clock.seconds)
+    for path in [*cached.rglob("*.apkg"), cached / "manifest.json", cached / CACHE / "state.json"]:
+        path.unlink()
+    build(library_copy, out=cached, now=clock.seconds)  # parsed and rendered from the cache
+    build(library_copy, out=cold, now=clock.seconds)
+    assert snapshot(cached) == snapshot(cold)
+    entries = sorted((cached / CACHE).glob("*/*.json"))
+    assert [p.parent.name for p in entries] == ["rendered", "scenarios"]
+    for entry, junk in zip(entries, [b"not json", b'{"meta": [1, 2]}'], strict=True):
+        entry.write_bytes(junk)
+    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    clock.advance(60)
+    report = build(library_copy, out=cached, now=clock.seconds)
+    assert [c.key for c in report.changes] == ["mini-serving/rubric/capacity-estimation--no-hire"]
+
+
+def test_a_planted_pickle_is_never_loaded(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
+    """The cache is JSON: a pickle planted under any entry's name (or the old .pickle names)
+    runs no code, and the build is the same as without it."""
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    planted = pickle.dumps(Payload())
+    for entry in list((out / CACHE).glob("*/*.json")):
+        entry.write_bytes(planted)
+        entry.with_suffix(".pickle").write_bytes(planted)
+    expected = snapshot(out)
+    (out / CACHE / "state.json").unlink()
+    build(library_copy, out=out, now=clock.seconds)
+    assert not marker.exists()
+    assert snapshot(out) == expected
+    assert not list((out / CACHE).rglob("*.pickle"))
+
+
+def test_fast_noop_only_when_nothing_changed(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """The fast no-op trusts its record only while inputs and outputs are untouched."""
+    out = tmp_path / "decks"
+    first = build(library_copy, out=out, now=clock.seconds)
+    assert first.written and first.notes == 20
+    again = build(library_copy, out=out, now=clock.seconds)
+    assert (again.written, again.changes, again.notes) == ((), (), 20)
+    assert again.packages == first.packages
+    (out / "topics" / "serving.apkg").write_bytes(b"tampered")
+    repaired = build(library_copy, out=out, now=clock.seconds)
+    assert repaired.written == ("topics/serving.apkg",)
+    (out / REMOVED).write_bytes(b"left by a killed build")
+    cleaned = build(library_copy, out=out, now=clock.seconds)
+    assert cleaned.deleted == (REMOVED,) and not (out / REMOVED).exists()
+    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    clock.advance(60)
+    edited = build(library_copy, out=out, now=clock.seconds)
+    assert [c.change for c in edited.changes] == ["changed"]
+
+
+def test_packages_have_normal_permissions(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
+    """Packages and the manifest are readable by others as any file (0644 under umask 022)."""
+    umask = os.umask(0o022)
+    try:
+        build(library_copy, out=tmp_path / "decks", now=clock.seconds)
+    finally:
+        os.umask(umask)
+    outputs = [*(tmp_path / "decks").rglob("*.apkg"), tmp_path / "decks" / "manifest.json"]
+    assert {oct(p.stat().st_mode & 0o777) for p in outputs} == {"0o644"}
+
+
+def _build_with(source: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from deckbuilder.cli import main; main()", "build", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(source)},
+        timeout=120,
+    )
+
+
+def test_a_change_in_card_code_rebuilds_and_check_agrees(
+    library_copy: Path, tmp_path: Path
+) -> None:
+    """Upgrading deckbuilder (here: a copy whose concept fronts read differently) rewrites the
+    packages those cards are in, and build --check agrees with build before and after."""
+    import deckbuilder
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    for copy in (old, new):
+        shutil.copytree(Path(deckbuilder.__file__).parent, copy / "deckbuilder")
+    edit(
+        new / "deckbuilder" / "cards.py",
+        '"What is **{label}**, and why does it matter here?"',
+        '"Define **{label}**, and say why it matters here."',
+    )
+    out = tmp_path / "decks"
+    args = ("--scenarios", str(library_copy), "--out", str(out))
+    assert _build_with(old, *args).returncode == 0
+    assert _build_with(old, "--check", *args).returncode == 0
+    stale = _build_with(new, "--check", *args)
+    assert stale.returncode == 1 and "llm-system-design.apkg" in stale.stderr
+    rebuilt = _build_with(new, *args)
+    assert "changed  01 Mini Serving: Key concept: KV cache" in rebuilt.stdout
+    assert "Built 10 packages (6 written, 4 unchanged)" in rebuilt.stdout
+    assert _build_with(new, "--check", *args).returncode == 0
+    assert _build_with(old, "--check", *args).returncode == 1
+
+
+def test_the_recut_changes_no_card(tmp_path: Path) -> None:
+    """Rebuilt from the committed manifest, every committed package comes out byte for byte
+    the same: the code that makes cards and packages changed no card."""
+    out = tmp_path / "decks"
+    shutil.copytree(ROOT / "decks", out, ignore=shutil.ignore_patterns(".cache", ".lock"))
+    committed = snapshot(out)
+    for package in out.rglob("*.apkg"):
+        package.unlink()
+    report = build(SCENARIOS, out=out, now=lambda: 0.0)
+    assert report.changes == () and len(report.written) == len(report.packages)
+    assert snapshot(out) == committed
+
+
+def test_manifest_is_json_with_the_documented_fields(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """The manifest records every note's key, hash and date, and every package's hashes."""
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest) == {"format", "notetype", "notes", "removed", "packages"}
+    assert len(manifest["notes"]) == 20
+    note = next(iter(manifest["notes"].values()))
+    assert set(note) == {"key", "title", "scenario", "hash", "modified"}
+    assert note["modified"] == int(clock.seconds())
+
+
+@pytest.mark.parametrize("edit_first", [False, True])
+def test_build_and_check_agree(
+    library_copy: Path, tmp_path: Path, clock: Clock, edit_first: bool
+) -> None:
+    """Whatever state decks/ is in, --check is stale exactly when build would write."""
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    if edit_first:
+        edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    check = build(library_copy, out=out, now=clock.seconds, check=True)
+    report = build(library_copy, out=out, now=clock.seconds)
+    assert bool(check.stale) == bool(report.written or report.deleted or report.changes)
+    assert build(library_copy, out=out, now=clock.seconds, check=True).stale == ()
