@@ -99,13 +99,16 @@ def cli(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def _limited(file_size: int | None, as_user: bool) -> None:
-    """Run in the child before exec: a file size limit, and no root override of permissions."""
-    if file_size is not None:
-        import resource
+def _limited(file_size: int | None, as_user: bool, memory: int | None = None) -> None:
+    """Run in the child before exec: limits on file size and memory, and no root override
+    of file permissions."""
+    import resource
 
+    if file_size is not None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes fail with EFBIG, as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    if memory is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     if as_user and os.geteuid() == 0:
         import ctypes
 
@@ -116,16 +119,21 @@ def _limited(file_size: int | None, as_user: bool) -> None:
 
 
 def run(
-    *args: str, file_size: int | None = None, as_user: bool = False, timeout: float = 120
+    *args: str,
+    file_size: int | None = None,
+    memory: int | None = None,
+    as_user: bool = False,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run deckbuilder as a separate process. ``file_size`` caps every file it writes (a
-    full disk); ``as_user`` takes away root's power to ignore file permissions."""
+    full disk), ``memory`` its address space; ``as_user`` takes away root's power to ignore
+    file permissions."""
     return subprocess.run(
         [*DECKBUILDER, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        preexec_fn=lambda: _limited(file_size, as_user),
+        preexec_fn=lambda: _limited(file_size, as_user, memory),
         env={**os.environ, "NO_COLOR": "1"},
     )
 

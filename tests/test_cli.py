@@ -6,26 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import ROOT, edit
+from conftest import cli as run
 from deckbuilder import __version__
 from deckbuilder.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_check_valid_library(library_copy: Path) -> None:
@@ -36,7 +21,7 @@ def test_check_valid_library(library_copy: Path) -> None:
 
 def test_check_broken_front_matter(library_copy: Path) -> None:
     """Invalid YAML in front matter is reported as path:line: message with exit 1."""
-    _edit(library_copy / "01-mini-serving" / "problem.md", "number: 1", "number: [1")
+    edit(library_copy / "01-mini-serving" / "problem.md", "number: 1", "number: [1")
     code, _out, err = run("check", "--scenarios", str(library_copy))
     assert code == 1
     assert err.startswith("Error: scenarios/01-mini-serving/problem.md:4: invalid YAML: ")
@@ -133,7 +118,7 @@ def test_check_reports_exact_message(
     library_copy: Path, file: str, old: str, new: str, message: str
 ) -> None:
     """Each kind of broken input gives its exact path:line: message and exit 1."""
-    _edit(library_copy / "01-mini-serving" / file, old, new)
+    edit(library_copy / "01-mini-serving" / file, old, new)
     code, _, err = run("check", "--scenarios", str(library_copy))
     assert code == 1
     assert f"Error: {message}\n" in err or f"\n{message}\n" in err, err
@@ -141,8 +126,8 @@ def test_check_reports_exact_message(
 
 def test_check_reports_every_problem(library_copy: Path) -> None:
     """Problems in several files are all reported in one run, in file order, with a count."""
-    _edit(library_copy / "01-mini-serving" / "problem.md", "difficulty: medium", "difficulty: easy")
-    _edit(library_copy / "01-mini-serving" / "rubric.md", "- **No Hire:** no estimate.\n", "")
+    edit(library_copy / "01-mini-serving" / "problem.md", "difficulty: medium", "difficulty: easy")
+    edit(library_copy / "01-mini-serving" / "rubric.md", "- **No Hire:** no estimate.\n", "")
     (library_copy / "01-mini-serving" / "solution.md").write_bytes(b"# Bad \xff byte\n")
     code, _, err = run("check", "--scenarios", str(library_copy))
     assert code == 1
@@ -182,7 +167,7 @@ def test_build_then_check(library_copy: Path, tmp_path: Path) -> None:
     assert (out / "topics" / "serving.apkg").exists()
     code, stdout, _ = run("build", "--check", "--scenarios", str(library_copy), "--out", str(out))
     assert (code, stdout) == (0, f"Up to date: 10 packages, 20 notes in {out}\n")
-    _edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no estimate at all.")
+    edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no estimate at all.")
     code, stdout, err = run("build", "--check", "--scenarios", str(library_copy), "--out", str(out))
     assert code == 1
     assert "changed  01 Mini Serving: Rubric: Capacity estimation: No Hire" in stdout
@@ -212,7 +197,7 @@ def test_check_named_scenario_ignores_the_others(library_copy: Path) -> None:
     other = library_copy / "02-broken"
     shutil.copytree(library_copy / "01-mini-serving", other)
     (other / "rubric.md").unlink()
-    _edit(other / "problem.md", "id: mini-serving\nnumber: 1", "id: broken\nnumber: 2")
+    edit(other / "problem.md", "id: mini-serving\nnumber: 1", "id: broken\nnumber: 2")
     code, _, err = run("check", "--scenarios", str(library_copy), "mini-serving")
     assert code == 0
     code, _, err = run("check", "--scenarios", str(library_copy), "02-broken")

@@ -116,7 +116,7 @@ def _duplicate_keys(node: yaml.Node | None, *, path: str, first_line: int) -> li
                         found.append(
                             Problem(
                                 SourceLocation(path, line),
-                                f"duplicate key '{key_node.value}' "
+                                f"duplicate key {key_node.value!r} "
                                 f"(first at {path}:{seen[key_node.value]})",
                             )
                         )
@@ -229,7 +229,7 @@ def load_topics(root: Path, *, problems: list[Problem]) -> tuple[Topic, ...]:
         if not ID.fullmatch(entry["id"]):
             problems.append(
                 Problem(
-                    location, f"topic id '{entry['id']}' must be lowercase letters, digits and '-'"
+                    location, f"topic id {entry['id']!r} must be lowercase letters, digits and '-'"
                 )
             )
             continue
@@ -284,7 +284,7 @@ def read_meta(
         problems.append(
             Problem(
                 doc.at(parsed.line("id")),
-                f"id '{data['id']}' must be lowercase letters, digits and '-'",
+                f"id {data['id']!r} must be lowercase letters, digits and '-'",
             )
         )
     if data["number"] < 1:
@@ -294,7 +294,7 @@ def read_meta(
         problems.append(
             Problem(
                 doc.at(parsed.line("difficulty")),
-                f"difficulty '{data['difficulty']}' must be one of {', '.join(difficulties)}",
+                f"difficulty {data['difficulty']!r} must be one of {', '.join(difficulties)}",
             )
         )
     if not data["topics"]:
@@ -306,7 +306,7 @@ def read_meta(
             problems.append(
                 Problem(
                     doc.at(parsed.line("topics", index)),
-                    f"unknown topic '{topic}' (not in topics.yaml)",
+                    f"unknown topic {topic!r} (not in topics.yaml)",
                 )
             )
     if len(problems) > start:

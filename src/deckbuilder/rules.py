@@ -70,20 +70,13 @@ def _dimensions(doc: Document, section: Section, problems: list[Problem]) -> Seq
     return found
 
 
-def _numbered(kind: CardKind) -> Builder:
+def _for_kind(build_cards: Callable[..., list[Card]], kind: CardKind) -> Builder:
+    """A builder that makes cards of one kind from bullet items."""
+
     def build(
         meta: ScenarioMeta, items: Sequence[Any], path: str, problems: list[Problem]
     ) -> list[Card]:
-        return cards.numbered_cards(meta, kind=kind, items=items, path=path, problems=problems)
-
-    return build
-
-
-def _labelled_cards(kind: CardKind) -> Builder:
-    def build(
-        meta: ScenarioMeta, items: Sequence[Any], path: str, problems: list[Problem]
-    ) -> list[Card]:
-        return cards.labelled_cards(meta, kind=kind, items=items, path=path, problems=problems)
+        return build_cards(meta, kind=kind, items=items, path=path, problems=problems)
 
     return build
 
@@ -113,7 +106,7 @@ RULES: tuple[SectionRule, ...] = (
         ("requirements",),
         True,
         _labelled,
-        _numbered(CardKind.REQUIREMENT),
+        _for_kind(cards.numbered_cards, CardKind.REQUIREMENT),
     ),
     SectionRule(
         "solution.md",
@@ -121,7 +114,7 @@ RULES: tuple[SectionRule, ...] = (
         ("key concepts",),
         True,
         _labelled,
-        _labelled_cards(CardKind.CONCEPT),
+        _for_kind(cards.labelled_cards, CardKind.CONCEPT),
     ),
     SectionRule(
         "solution.md", "Trade-offs", ("trade-offs", "tradeoffs"), True, _tradeoffs, _tradeoff_cards
@@ -140,7 +133,7 @@ RULES: tuple[SectionRule, ...] = (
         ("common mistakes",),
         False,
         _labelled,
-        _labelled_cards(CardKind.MISTAKE),
+        _for_kind(cards.labelled_cards, CardKind.MISTAKE),
     ),
     SectionRule(
         "rubric.md",
@@ -156,7 +149,7 @@ RULES: tuple[SectionRule, ...] = (
         ("numbers to know",),
         False,
         _bare,
-        _numbered(CardKind.NUMBER),
+        _for_kind(cards.numbered_cards, CardKind.NUMBER),
     ),
 )
 
