@@ -41,7 +41,7 @@ def test_the_quiz_does_not_load_the_package_writer() -> None:
         ("watchfiles", "watch.py"),
         ("fsrs", "quiz/scheduler.py"),
         ("anki", "sync.py"),
-        ("yaml", "frontmatter.py"),
+        ("yaml", "yamldoc.py"),
     ],
 )
 def test_each_heavy_library_has_one_owner(library: str, owner: str) -> None:

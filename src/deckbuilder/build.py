@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from deckbuilder import apkg, cache, notetype
+from deckbuilder import apkg, archive, cache, noop
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.library import cache_for, load_library
 from deckbuilder.manifest import Manifest, PackageRecord
@@ -29,15 +27,14 @@ from deckbuilder.plan import (
     COMBINED,
     MANIFEST,
     REMOVED,
-    NoteChange,
+    BuildReport,
     NoteContent,
     Plan,
-    note_hash,
     plan,
 )
 from deckbuilder.plan import gone as gone_notes
 from deckbuilder.render import RenderedCard, render_card
-from deckbuilder.sources import folder_digest, image_resolver
+from deckbuilder.sources import image_resolver
 from deckbuilder.storage import (
     disk_error,
     file_sha,
@@ -49,25 +46,9 @@ from deckbuilder.storage import (
 
 LOCK = ".lock"
 CACHE = ".cache"
-STATE = "state.json"  # in CACHE: the last build's record, for the fast no-op
-NOTES = "notes.json"  # in CACHE: every note's last content by content hash
 _SUBFOLDERS = ("scenarios", "topics")
 
 __all__ = ["CACHE", "COMBINED", "LOCK", "MANIFEST", "REMOVED", "BuildReport", "build"]
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    written: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    deleted: tuple[str, ...]
-    changes: tuple[NoteChange, ...]
-    notes: int
-    stale: tuple[str, ...] = ()
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        return tuple(sorted(self.written + self.unchanged))
 
 
 def build(
@@ -97,26 +78,27 @@ def build(
 def _build(
     root: Path, *, out: Path, now: Callable[[], float], jobs: int | None, check: bool
 ) -> BuildReport:
-    fingerprint = input_fingerprint(root) if root.is_dir() else ""
-    quick = _quick_noop(out, fingerprint) if fingerprint else None
-    if quick is not None:
-        return quick
     cache_dir = cache_for(root, out=out)
+    fingerprint = noop.fingerprint(root) if root.is_dir() else ""
+    present = [str(p.relative_to(out)) for p in _package_paths(out)]
+    last = noop.unchanged(out, folder=cache_dir, fingerprint=fingerprint, present=present)
+    if fingerprint and last is not None:
+        packages, count = last
+        return BuildReport(written=(), unchanged=packages, deleted=(), changes=(), notes=count)
     library = load_library(root, jobs=jobs, cache_dir=cache_dir)
     rendered = render_library(library, jobs=jobs, cache_dir=cache_dir)
     previous = read_manifest(out)
     on_disk = _package_files(out)
-    archive = _read_archive(out)
-    wanted = {previous.notes[g].hash for g in gone_notes(library, previous)}
-    if wanted - set(archive):
-        archive.update(_recover_from_packages(out, on_disk, wanted=wanted - set(archive)))
+    notes = archive.read(cache_dir)
+    if wanted := {previous.notes[g].hash for g in gone_notes(library, previous)} - set(notes):
+        notes.update(archive.from_packages(_by_size(out, on_disk), wanted=wanted))
     result = plan(
         library,
         rendered,
         previous=previous,
         now=now,
         on_disk=on_disk,
-        archive=archive,
+        archive=notes,
         writer_version=apkg.WRITER_VERSION,
     )
     if check:
@@ -132,10 +114,10 @@ def _build(
             stale=tuple(sorted(stale)),
         )
     keep = {r.hash for r in previous.notes.values()}
-    if missing := keep - set(archive) - set(result.contents):
-        archive.update(_recover_from_packages(out, on_disk, wanted=missing))
-    archive = {h: c for h, c in archive.items() if h in keep} | dict(result.contents)
-    _commit(out, result=result, archive=archive, jobs=jobs)
+    if missing := keep - set(notes) - set(result.contents):
+        notes.update(archive.from_packages(_by_size(out, on_disk), wanted=missing))
+    notes = {h: c for h, c in notes.items() if h in keep} | dict(result.contents)
+    _commit(out, result=result, notes=notes, cache_dir=cache_dir, jobs=jobs)
     report = BuildReport(
         written=tuple(p.relative for p in result.write),
         unchanged=result.unchanged,
@@ -143,7 +125,9 @@ def _build(
         changes=result.changes,
         notes=result.notes,
     )
-    _save_state(out, fingerprint, report)
+    noop.record(
+        out, folder=cache_dir, fingerprint=fingerprint, notes=report.notes, packages=report.packages
+    )
     return report
 
 
@@ -216,40 +200,24 @@ def _package_files(out: Path) -> dict[str, str]:
     return found
 
 
-def _read_archive(out: Path) -> dict[str, NoteContent]:
-    try:
-        data = json.loads((out / CACHE / NOTES).read_bytes())
-        return {
-            h: NoteContent(str(d), bool(c), tuple(map(str, f)), tuple(map(str, t)))
-            for h, (d, c, f, t) in data.items()
-            if note_hash(cloze=bool(c), fields=f, tags=t) == h  # only what it claims to be
-        }
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
-
-
-def _recover_from_packages(
-    out: Path, on_disk: dict[str, str], *, wanted: set[str]
-) -> dict[str, NoteContent]:
-    """Notes' last content read back from the packages on disk, kept only where the content
-    hash is the one the manifest recorded (a package may already be newer)."""
-    found: dict[str, NoteContent] = {}
-    for relative in sorted(on_disk, key=lambda r: (r != COMBINED, r)):
-        if not wanted - set(found):
-            break
-        for note in apkg.read_notes(out / relative):
-            content_hash = note_hash(cloze=note.cloze, fields=note.fields, tags=note.tags)
-            if content_hash in wanted and content_hash not in found:
-                found[content_hash] = note
-    return found
-
-
 def _write_one(job: tuple[Path, tuple[Any, ...], tuple[tuple[str, Path], ...], int]) -> None:
     path, decks, media, notetype_modified = job
     apkg.write_package(path, decks=decks, notetype_modified=notetype_modified, media=media)
 
 
-def _commit(out: Path, *, result: Plan, archive: dict[str, NoteContent], jobs: int | None) -> None:
+def _by_size(out: Path, on_disk: dict[str, str]) -> list[Path]:
+    """The packages on disk, the combined one (which holds every note) first."""
+    return [out / r for r in sorted(on_disk, key=lambda r: (r != COMBINED, r))]
+
+
+def _commit(
+    out: Path,
+    *,
+    result: Plan,
+    notes: dict[str, NoteContent],
+    cache_dir: Path,
+    jobs: int | None,
+) -> None:
     """Write the changed packages, then swap them in; the manifest goes last.
 
     Every package is first written into a staging folder inside ``out``; only when all of
@@ -290,7 +258,7 @@ def _commit(out: Path, *, result: Plan, archive: dict[str, NoteContent], jobs: i
             removed=manifest.removed,
             packages=packages,
         ).to_json()
-        _write_archive(out, archive)
+        archive.write(cache_dir, notes)
         for package in result.write:
             (staging / package.relative).replace(out / package.relative)
         for relative in result.delete:
@@ -299,68 +267,3 @@ def _commit(out: Path, *, result: Plan, archive: dict[str, NoteContent], jobs: i
             write_atomic(out / MANIFEST, data)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _write_archive(out: Path, archive: dict[str, NoteContent]) -> None:
-    if set(_read_archive(out)) == set(archive):
-        return
-    make_folder(out / CACHE)
-    data = {h: c.to_json() for h, c in sorted(archive.items())}
-    write_atomic(out / CACHE / NOTES, json.dumps(data, ensure_ascii=False).encode())
-
-
-def input_fingerprint(root: Path) -> str:
-    """A hash of everything a build reads: every scenario folder, topics.yaml, deckbuilder's
-    code, the note types and the package writer. Equal fingerprints give equal packages."""
-    digest = hashlib.sha256(
-        f"{cache.code_digest()}\0{apkg.WRITER_VERSION}\0{notetype.digest()}\0".encode()
-    )
-    topics = root / "topics.yaml"
-    with contextlib.suppress(OSError):
-        digest.update(topics.read_bytes())
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        digest.update(folder.name.encode() + b"\0" + folder_digest(folder).encode())
-    return digest.hexdigest()
-
-
-def _stats(out: Path, relatives: Sequence[str]) -> dict[str, list[int]]:
-    result = {}
-    for relative in relatives:
-        try:
-            info = (out / relative).stat()
-        except OSError:
-            continue
-        result[relative] = [info.st_size, info.st_mtime_ns]
-    return result
-
-
-def _quick_noop(out: Path, fingerprint: str) -> BuildReport | None:
-    """The report of a rebuild with nothing to do, if the last build's record proves it:
-    same inputs, and the manifest and every package exactly as that build left them."""
-    try:
-        state = json.loads((out / CACHE / STATE).read_text())
-        packages = list(state["packages"])
-        if (
-            state["fingerprint"] != fingerprint
-            or state["manifest"] != file_sha(out / MANIFEST)
-            or _stats(out, packages) != state["packages"]
-            or sorted(str(p.relative_to(out)) for p in _package_paths(out)) != sorted(packages)
-        ):
-            return None
-        return BuildReport(
-            written=(), unchanged=tuple(packages), deleted=(), changes=(), notes=state["notes"]
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _save_state(out: Path, fingerprint: str, report: BuildReport) -> None:
-    state = {
-        "fingerprint": fingerprint,
-        "manifest": file_sha(out / MANIFEST),
-        "notes": report.notes,
-        "packages": _stats(out, report.packages),
-    }
-    with contextlib.suppress(OSError):
-        (out / CACHE).mkdir(parents=True, exist_ok=True)
-        write_atomic(out / CACHE / STATE, json.dumps(state).encode())

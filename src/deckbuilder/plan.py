@@ -87,6 +87,20 @@ class Plan:
         return tuple(sorted([p.relative for p in self.write] + list(self.delete)))
 
 
+@dataclass(frozen=True)
+class BuildReport:
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    deleted: tuple[str, ...]
+    changes: tuple[NoteChange, ...]
+    notes: int
+    stale: tuple[str, ...] = ()
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return tuple(sorted(self.written + self.unchanged))
+
+
 def digest(value: Any) -> str:
     return hashlib.sha256(
         json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
