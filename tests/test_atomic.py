@@ -74,6 +74,22 @@ def _alive_with(marker: str) -> list[int]:
     return found
 
 
+def _wait_for_children(pid: int) -> None:
+    """Until the process has started a child (a worker pool), or ended."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                return
+        if not Path(f"/proc/{pid}").exists():
+            return
+        time.sleep(0.005)
+
+
 def _wait_until_gone(marker: str) -> list[int]:
     deadline = time.monotonic() + 10
     while (alive := _alive_with(marker)) and time.monotonic() < deadline:
@@ -110,7 +126,11 @@ def test_killed_builds_never_lock_out_the_next(library_copy: Path, tmp_path: Pat
             stderr=subprocess.DEVNULL,
             preexec_fn=lambda: _limited(None, False),
         )
-        time.sleep(rng.uniform(0.05, 0.9))
+        if kill % 2:
+            time.sleep(rng.uniform(0.05, 0.9))  # anywhere in the build
+        else:  # while its worker processes write packages
+            _wait_for_children(victim.pid)
+            time.sleep(rng.uniform(0, 0.1))
         victim.send_signal(rng.choice([signal.SIGKILL, signal.SIGTERM]))
         victim.wait()
         assert _wait_until_gone(str(out)) == []
