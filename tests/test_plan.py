@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from deckbuilder import notetype
 from deckbuilder.identity import REMOVED_TAG, guid_for, tags_for
 from deckbuilder.manifest import Manifest
@@ -191,3 +194,49 @@ def test_a_new_note_type_rewrites_everything_with_a_newer_date() -> None:
     result = planned(lib, previous=older, at=T0 + 60, on_disk=disk(first))
     assert result.manifest.notetype_modified == T0 + 501
     assert len(result.write) == 3 and result.changes == ()
+
+
+KEYS = ["a", "b", "c", "d", "e"]
+
+
+@given(
+    before=st.sets(st.sampled_from(KEYS)),
+    after=st.sets(st.sampled_from(KEYS)),
+    edited=st.sets(st.sampled_from(KEYS)),
+    later=st.integers(0, 10**6),
+)
+def test_any_two_builds_report_exactly_what_changed(
+    before: set[str], after: set[str], edited: set[str], later: int
+) -> None:
+    """From any library to any other: added, changed and removed are exactly the set
+    differences, every removed note is re-emitted, and planning the result again is a no-op."""
+
+    def lib(keys: set[str], changed: set[str]) -> Library:
+        return library(*(card(k, "new" if k in changed else "old") for k in sorted(keys)))
+
+    first = planned(lib(before, set()))
+    result = planned(
+        lib(after, edited),
+        previous=written(first),
+        at=T0 + later,
+        on_disk=disk(written(first)),
+        archive=dict(first.contents),
+    )
+    by_change = {
+        change: {c.key.rsplit("/", 1)[1] for c in result.changes if c.change == change}
+        for change in ("added", "changed", "removed")
+    }
+    assert by_change == {
+        "added": after - before,
+        "changed": after & before & edited,
+        "removed": before - after,
+    }
+    assert {r.key.rsplit("/", 1)[1] for r in result.manifest.removed.values()} == before - after
+    again = planned(
+        lib(after, edited),
+        previous=written(result),
+        at=T0 + later + 60,
+        on_disk=disk(written(result)),
+        archive=dict(result.contents),
+    )
+    assert (again.changes, again.write, again.delete) == ((), (), ())
