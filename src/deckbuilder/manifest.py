@@ -40,6 +40,18 @@ class RemovedNote:
     tags: tuple[str, ...]
     modified: int
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "scenario": self.scenario,
+            "deck": self.deck,
+            "cloze": self.cloze,
+            "fields": list(self.fields),
+            "tags": list(self.tags),
+            "modified": self.modified,
+        }
+
 
 @dataclass(frozen=True)
 class PackageRecord:
@@ -75,16 +87,7 @@ class Manifest:
                 for guid, n in sorted(self.notes.items(), key=lambda item: item[1].key)
             },
             "removed": {
-                guid: {
-                    "key": r.key,
-                    "title": r.title,
-                    "scenario": r.scenario,
-                    "deck": r.deck,
-                    "cloze": r.cloze,
-                    "fields": list(r.fields),
-                    "tags": list(r.tags),
-                    "modified": r.modified,
-                }
+                guid: r.to_json()
                 for guid, r in sorted(self.removed.items(), key=lambda item: item[1].key)
             },
             "packages": {

@@ -221,7 +221,7 @@ def plan(
         ]
 
     hashes = {guid: r.hash for guid, r in records.items()}
-    hashes.update({guid: digest(_removed_json(entry)) for guid, entry in removed.items()})
+    hashes.update({guid: digest(entry.to_json()) for guid, entry in removed.items()})
     packages: dict[str, PackageRecord] = {}
     unchanged: list[str] = []
     write: list[PackagePlan] = []
@@ -267,16 +267,3 @@ def plan(
         notes=len(records),
         contents=contents,
     )
-
-
-def _removed_json(entry: RemovedNote) -> dict[str, Any]:
-    return {
-        "key": entry.key,
-        "title": entry.title,
-        "scenario": entry.scenario,
-        "deck": entry.deck,
-        "cloze": entry.cloze,
-        "fields": list(entry.fields),
-        "tags": list(entry.tags),
-        "modified": entry.modified,
-    }
