@@ -128,6 +128,35 @@ def test_a_planted_pickle_is_never_loaded(library_copy: Path, tmp_path: Path, cl
     assert not list((out / CACHE).rglob("*.pickle"))
 
 
+def test_planted_cache_files_are_never_used(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """Cache files that this user's deckbuilder did not seal (as a file force-added to a pull
+    request would be) are ignored: a rendered entry that ships a file from outside the
+    scenarios or a script, and a build record that claims there is nothing to do."""
+    from deckbuilder import cache
+
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    expected = snapshot(out)
+    (rendered,) = (out / CACHE / "rendered").glob("*.json")
+    entry = cache.unseal(rendered.read_bytes())
+    assert entry is not None
+    entry[0][0][1] = "<script>alert(1)</script>"
+    entry[0][2] = [["secret.txt", "/etc/hostname"]]
+    forged = json.dumps(entry)
+    state = cache.unseal((out / CACHE / "state.json").read_bytes())
+    assert state is not None
+    for planted in (forged, json.dumps({"mac": "0" * 64, "data": forged})):
+        rendered.write_text(planted)  # under the name the build will look up
+        for package in out.rglob("*.apkg"):
+            package.write_bytes(b"stale")
+        (out / CACHE / "state.json").write_text(json.dumps({"mac": "0" * 64, "data": state}))
+        report = build(library_copy, out=out, now=clock.seconds)
+        assert len(report.written) == 10
+        assert snapshot(out) == expected
+
+
 def test_fast_noop_only_when_nothing_changed(
     library_copy: Path, tmp_path: Path, clock: Clock
 ) -> None:

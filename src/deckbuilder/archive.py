@@ -9,11 +9,11 @@ hashes) when missing, as in a fresh clone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from deckbuilder import apkg
+from deckbuilder import apkg, cache
 from deckbuilder.plan import NoteContent, note_hash
 from deckbuilder.storage import make_folder, write_atomic
 
@@ -23,7 +23,7 @@ NOTES = "notes.json"
 def read(folder: Path) -> dict[str, NoteContent]:
     """The archive in ``folder``; entries whose content does not match their hash are dropped."""
     try:
-        data = json.loads((folder / NOTES).read_bytes())
+        data: Any = cache.unseal((folder / NOTES).read_bytes())
         return {
             h: NoteContent(str(d), bool(c), tuple(map(str, f)), tuple(map(str, t)))
             for h, (d, c, f, t) in data.items()
@@ -53,4 +53,4 @@ def write(folder: Path, archive: dict[str, NoteContent]) -> None:
         return
     make_folder(folder)
     data = {h: c.to_json() for h, c in sorted(archive.items())}
-    write_atomic(folder / NOTES, json.dumps(data, ensure_ascii=False).encode())
+    write_atomic(folder / NOTES, cache.seal(data))

@@ -5,16 +5,19 @@ topics.yaml, and deckbuilder's own source code together with the versions of the
 libraries that shape a card (``code_digest``). So an edit to the parser, a card
 builder or the renderer, or an upgrade, can never serve stale cards.
 
-Entries are plain JSON, so a planted entry cannot run code; an entry that does not
-decode into the expected values is a miss. The cache can make a build faster, never
-different. Builds keep it in ``<out>/.cache`` (ignored by git); commands without an
-output folder keep it in the user's cache folder, one sub-folder per scenarios folder.
+Entries are JSON, so an entry cannot run code, and sealed with a MAC under a key that
+stays in the user's cache folder, so a planted entry (its name can be computed from
+public content) is a miss, as is one that does not decode into the expected values.
+The cache can make a build faster, never different. Builds keep it in
+``<out>/.cache`` (ignored by git); commands without an output folder keep it in the
+user's cache folder, one sub-folder per scenarios folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -45,12 +48,62 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def user_cache_dir(root: Path) -> Path:
-    """The cache for a scenarios folder read without an output folder (check, list, quiz)."""
+def _user_cache() -> Path:
     from platformdirs import user_cache_path
 
+    return user_cache_path("deckbuilder", appauthor=False)
+
+
+@lru_cache(maxsize=1)
+def _secret() -> bytes:
+    """This user's key for sealing cache files (kept in the user's cache folder, 0600).
+
+    Entries in ``decks/.cache`` could be planted by anyone who can add a file to the
+    repository, and their names can be computed from public content; a seal made with a
+    key that never leaves this machine makes every planted file a miss."""
+    import secrets
+
+    path = _user_cache() / "cache.key"
+    with contextlib.suppress(OSError):
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    key = secrets.token_bytes(32)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+    with contextlib.suppress(OSError):
+        if len(existing := path.read_bytes()) == 32:
+            return existing  # another process made it first: use theirs
+    return key  # no key file possible: a seal valid for this process only
+
+
+def seal(value: object) -> bytes:
+    """``value`` as JSON, with a MAC under this user's key."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    mac = hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()
+    return json.dumps({"mac": mac, "data": text}, ensure_ascii=False).encode()
+
+
+def unseal(raw: bytes) -> Any | None:
+    """The value sealed by ``seal``; None for anything else (foreign, planted, damaged)."""
+    try:
+        outer = json.loads(raw)
+        text = outer["data"]
+        mac = hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(mac, outer["mac"]):
+            return None
+        return json.loads(text)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def user_cache_dir(root: Path) -> Path:
+    """The cache for a scenarios folder read without an output folder (check, list, quiz)."""
     name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    folder = user_cache_path("deckbuilder", appauthor=False) / "libraries"
+    folder = _user_cache() / "libraries"
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
     return folder / name
@@ -61,9 +114,8 @@ def load(directory: Path | None, kind: str, key: str) -> Any | None:
     if directory is None:
         return None
     try:
-        with (directory / kind / f"{key}{SUFFIX}").open("rb") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
+        return unseal((directory / kind / f"{key}{SUFFIX}").read_bytes())
+    except OSError:
         return None
 
 
@@ -80,8 +132,8 @@ def store(directory: Path | None, kind: str, key: str, value: object) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(seal(value))
         os.replace(tmp, folder / f"{key}{SUFFIX}")
     except OSError:
         if tmp:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from deckbuilder import apkg, cache, notetype
 from deckbuilder.plan import MANIFEST
@@ -52,7 +52,7 @@ def unchanged(
     nothing to do: same inputs, and the manifest and exactly these packages (``present``)
     as that build left them."""
     try:
-        state = json.loads((folder / STATE).read_text())
+        state: Any = cache.unseal((folder / STATE).read_bytes())
         packages = list(state["packages"])
         if (
             state["fingerprint"] != fingerprint
@@ -78,4 +78,4 @@ def record(
     }
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / STATE, json.dumps(state).encode())
+        write_atomic(folder / STATE, cache.seal(state))
