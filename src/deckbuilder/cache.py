@@ -20,10 +20,11 @@ import hashlib
 import hmac
 import json
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from deckbuilder.storage import write_atomic
 
 CACHE_FORMAT = 2
 SUFFIX = ".json"
@@ -128,17 +129,9 @@ def store(directory: Path | None, kind: str, key: str, value: object) -> None:
     if directory is None or not directory.parent.is_dir():
         return
     folder = directory / kind
-    tmp = ""
-    try:
+    with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(seal(value))
-        os.replace(tmp, folder / f"{key}{SUFFIX}")
-    except OSError:
-        if tmp:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        write_atomic(folder / f"{key}{SUFFIX}", seal(value))
 
 
 def prune(directory: Path | None, kind: str, keep: set[str]) -> None:

@@ -13,6 +13,7 @@ import click
 
 from deckbuilder import __version__
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.model import CardKind
 
 if TYPE_CHECKING:
     from deckbuilder.build import BuildReport
@@ -95,8 +96,6 @@ def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
 @_reports_errors
 def list_(scenarios_dir: Path, by: str | None, only: tuple[str, ...]) -> None:
     """Count cards per scenario, per topic and per kind (of every scenario or the named ones)."""
-    from deckbuilder.model import CardKind
-
     library = _load(scenarios_dir, only=only)
     kinds = list(CardKind)
     if by in (None, "scenario"):
@@ -284,9 +283,7 @@ _STATE = click.option(
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(
-        ["requirement", "concept", "trade-off", "number", "follow-up", "mistake", "rubric"]
-    ),
+    type=click.Choice([kind.value for kind in CardKind]),
     help="Only this card kind (repeatable).",
 )
 @click.option(
@@ -328,7 +325,6 @@ def quiz(
     rating, u undoes the last answer, q or Ctrl-C quits. Every answer is saved at once.
     When stdin is not a terminal, answers are read one per line.
     """
-    from deckbuilder.model import CardKind
     from deckbuilder.quiz.app import QuizOptions, default_state_path, run_quiz
     from deckbuilder.quiz.queue import Filters
     from deckbuilder.quiz.session import Mode
