@@ -61,6 +61,21 @@ def test_second_build_at_once_is_refused(library_copy: Path, tmp_path: Path) -> 
     assert snapshot(out) == {}
 
 
+def test_a_second_build_in_the_same_process_is_refused(
+    library_copy: Path, tmp_path: Path
+) -> None:
+    """A POSIX lock does not keep one process from itself: the build also refuses a folder
+    this process is already building into (watch and a script could both try)."""
+    from deckbuilder.build import build
+    from deckbuilder.errors import BuildLocked
+    from deckbuilder.storage import locked
+
+    out = tmp_path / "decks"
+    with locked(out, name=LOCK), pytest.raises(BuildLocked):
+        build(library_copy, out=out, now=lambda: 0.0)
+    assert build(library_copy, out=out, now=lambda: 0.0).written
+
+
 def _alive_with(marker: str) -> list[int]:
     """Processes whose command line names ``marker`` (a killed build's workers would)."""
     found = []

@@ -12,7 +12,7 @@ import fsrs
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURE_LIBRARY, Clock
+from conftest import FIXTURE_LIBRARY, Clock, edit
 from deckbuilder.cli import main
 from deckbuilder.identity import guid_for
 from deckbuilder.library import load_library
@@ -211,8 +211,7 @@ def test_editing_a_card_keeps_its_history(library_copy: Path, tmp_path: Path) ->
         filters=Filters(kinds=(CardKind.CONCEPT,)),
         max_cards=1,
     )
-    solution = library_copy / "01-mini-serving" / "solution.md"
-    solution.write_text(solution.read_text().replace("decoding step.", "decoding iteration."))
+    edit(library_copy / "01-mini-serving" / "solution.md", "decoding step.", "decoding iteration.")
     clock.now += timedelta(minutes=15)
     events = quiz(
         library_copy,
@@ -234,11 +233,10 @@ def test_stats_report_today_retention_due_and_removed(library_copy: Path, tmp_pa
     quiz(library_copy, state, ["", "3"] * 4, clock, max_cards=4)
     clock.now += timedelta(days=3)
     quiz(library_copy, state, ["", "1", "", "3"] * 4, clock, max_cards=4, new_limit=0)
-    problem = library_copy / "01-mini-serving" / "problem.md"
-    problem.write_text(
-        problem.read_text().replace(
-            "- **Streaming:** tokens are sent to the client as they are generated.\n", ""
-        )
+    edit(
+        library_copy / "01-mini-serving" / "problem.md",
+        "- **Streaming:** tokens are sent to the client as they are generated.\n",
+        "",
     )
     result = compute_stats(load_library(library_copy), state=state, now=clock).as_dict()
     total = result["total"]

@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -81,31 +82,49 @@ def make_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
 
 
+_HELD: set[str] = set()  # output folders this process is building into
+_HELD_GUARD = threading.Lock()
+
+
 @contextlib.contextmanager
 def locked(out: Path, *, name: str) -> Iterator[None]:
     """One build at a time per output folder; a second one is refused at once.
 
     A POSIX record lock belongs to this process alone: worker processes forked while it
     is held do not inherit it, and it goes away when this process dies, however it dies.
+    (Within one process, a set of held folders keeps two threads apart.)
     """
+    import errno
     import fcntl
 
+    busy = BuildLocked(
+        f"{out}: another deckbuilder build is writing here; try again when it has finished"
+    )
     make_folder(out)
     path = out / name
-    with disk_errors("open the lock file"):
-        if path.is_dir() or path.is_symlink():
-            raise IsADirectoryError(21, "not a regular file", str(path))
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    key = str(out.resolve())
+    with _HELD_GUARD:
+        if key in _HELD:
+            raise busy
+        _HELD.add(key)
     try:
+        with disk_errors("open the lock file"):
+            if path.is_dir() or path.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise BuildLocked(
-                f"{out}: another deckbuilder build is writing here; try again when it has finished"
-            ) from None
-        yield
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if error.errno in (errno.EACCES, errno.EAGAIN):
+                    raise busy from None
+                raise disk_error(error, doing="lock the output folder") from error
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
     finally:
-        os.close(fd)  # closing releases the lock
+        with _HELD_GUARD:
+            _HELD.discard(key)
 
 
 def recover(out: Path, *, folders: tuple[str, ...]) -> None:
