@@ -48,7 +48,8 @@ def _load(scenarios_dir: Path, *, only: tuple[str, ...] = (), jobs: int | None =
 
 
 def _reports_errors(func: F) -> F:
-    """Turn any DeckbuilderError into 'Error: ...' on stderr and exit status 1."""
+    """Turn any DeckbuilderError, or a disk error no layer below explained, into
+    'Error: ...' on stderr and exit status 1."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -56,6 +57,11 @@ def _reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except DeckbuilderError as error:
             click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+        except OSError as error:
+            from deckbuilder.storage import disk_error
+
+            click.echo(f"Error: {disk_error(error, doing='continue')}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
