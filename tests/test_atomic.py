@@ -61,9 +61,7 @@ def test_second_build_at_once_is_refused(library_copy: Path, tmp_path: Path) -> 
     assert snapshot(out) == {}
 
 
-def test_a_second_build_in_the_same_process_is_refused(
-    library_copy: Path, tmp_path: Path
-) -> None:
+def test_a_second_build_in_the_same_process_is_refused(library_copy: Path, tmp_path: Path) -> None:
     """A POSIX lock does not keep one process from itself: the build also refuses a folder
     this process is already building into (watch and a script could both try)."""
     from deckbuilder.build import build

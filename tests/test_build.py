@@ -6,17 +6,26 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
 
-from conftest import ROOT, SCENARIOS, Clock, edit, snapshot
+from conftest import FIXTURE_LIBRARY, ROOT, SCENARIOS, Clock, edit, snapshot
 from deckbuilder.build import CACHE, REMOVED, build
 
 RUBRIC = "01-mini-serving/rubric.md"
+DISCUSSION = "01-mini-serving/discussion_points.md"
+QUESTION = (
+    "### Why stream tokens? {#why-stream}\n\nUsers see progress sooner; total time is unchanged.\n"
+)
 
 
 def test_unchanged_rebuild_is_byte_identical(
@@ -268,3 +277,58 @@ def test_build_and_check_agree(
     report = build(library_copy, out=out, now=clock.seconds)
     assert bool(check.stale) == bool(report.written or report.deleted or report.changes)
     assert build(library_copy, out=out, now=clock.seconds, check=True).stale == ()
+
+
+LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
+
+
+@settings(max_examples=200 if LONG else 6, stateful_step_count=6, deadline=None)
+class CheckAgreesWithBuild(RuleBasedStateMachine):
+    """Whatever happens to the scenarios, decks/ and its cache between builds, build --check
+    is stale exactly when build writes, and after a build it is clean."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp())
+        self.library = self.tmp / "scenarios"
+        shutil.copytree(FIXTURE_LIBRARY, self.library)
+        self.out = self.tmp / "decks"
+        self.clock = Clock()
+        self.question = (self.library / DISCUSSION).read_text()
+        build(self.library, out=self.out, now=self.clock.seconds)
+
+    @rule(answer=st.sampled_from(["no estimate.", "a guess.", "no numbers at all."]))
+    def edit_an_answer(self, answer: str) -> None:
+        rubric = self.library / RUBRIC
+        rubric.write_text(re.sub(r"(- \*\*No Hire:\*\*).*", rf"\1 {answer}", rubric.read_text()))
+
+    @rule(present=st.booleans())
+    def remove_or_restore_a_question(self, present: bool) -> None:
+        text = self.question if present else self.question.replace(QUESTION, "")
+        (self.library / DISCUSSION).write_text(text)
+
+    @rule(name=st.sampled_from(["llm-system-design.apkg", "topics/serving.apkg", REMOVED]))
+    def tamper_with_a_package(self, name: str) -> None:
+        (self.out / name).write_bytes(b"tampered")
+
+    @rule(name=st.sampled_from(["llm-system-design.apkg", "scenarios/01-mini-serving.apkg"]))
+    def delete_a_package(self, name: str) -> None:
+        (self.out / name).unlink(missing_ok=True)
+
+    @rule()
+    def lose_the_cache(self) -> None:
+        shutil.rmtree(self.out / CACHE, ignore_errors=True)
+
+    @rule()
+    def check_then_build(self) -> None:
+        self.clock.advance(60)
+        check = build(self.library, out=self.out, now=self.clock.seconds, check=True)
+        report = build(self.library, out=self.out, now=self.clock.seconds)
+        assert bool(check.stale) == bool(report.written or report.deleted or report.changes)
+        assert build(self.library, out=self.out, now=self.clock.seconds, check=True).stale == ()
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+test_check_agrees_with_build = CheckAgreesWithBuild.TestCase
