@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -136,6 +137,27 @@ def run(
         preexec_fn=lambda: _limited(file_size, as_user, memory),
         env={**os.environ, "NO_COLOR": "1"},
     )
+
+
+def alive_with(marker: str) -> list[int]:
+    """Processes whose command line names ``marker`` (a killed build's workers would)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def wait_until_gone(marker: str) -> list[int]:
+    """Wait (up to 10 s) until no process names ``marker``; return those still alive."""
+    deadline = time.monotonic() + 10
+    while (alive := alive_with(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DECKBUILDER, _limited, edit, lock_held, run, snapshot
+from conftest import DECKBUILDER, _limited, edit, lock_held, run, snapshot, wait_until_gone
 from deckbuilder.build import CACHE, LOCK, REMOVED
 
 
@@ -74,19 +74,6 @@ def test_a_second_build_in_the_same_process_is_refused(library_copy: Path, tmp_p
     assert build(library_copy, out=out, now=lambda: 0.0).written
 
 
-def _alive_with(marker: str) -> list[int]:
-    """Processes whose command line names ``marker`` (a killed build's workers would)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if marker.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
 def _wait_for_children(pid: int) -> None:
     """Until the process has started a child (a worker pool), or ended."""
     deadline = time.monotonic() + 30
@@ -101,13 +88,6 @@ def _wait_for_children(pid: int) -> None:
         if not Path(f"/proc/{pid}").exists():
             return
         time.sleep(0.005)
-
-
-def _wait_until_gone(marker: str) -> list[int]:
-    deadline = time.monotonic() + 10
-    while (alive := _alive_with(marker)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return alive
 
 
 # 6 kills by default; the long profile (HYPOTHESIS_PROFILE=long) runs 100
@@ -146,7 +126,7 @@ def test_killed_builds_never_lock_out_the_next(library_copy: Path, tmp_path: Pat
             time.sleep(rng.uniform(0, 0.1))
         victim.send_signal(rng.choice([signal.SIGKILL, signal.SIGTERM]))
         victim.wait()
-        assert _wait_until_gone(str(out)) == []
+        assert wait_until_gone(str(out)) == []
         after = run(*_args(library_copy, out))
         assert after.returncode == 0, after.stderr
         assert _leftovers(out) == []

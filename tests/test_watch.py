@@ -4,11 +4,14 @@ dropping the save, and reports problems (bad input, a full disk) without dying."
 from __future__ import annotations
 
 import os
+import random
+import signal
+import time
 from pathlib import Path
 
 import pexpect
 
-from conftest import DECKBUILDER, _limited, cli, edit, lock_held, snapshot
+from conftest import DECKBUILDER, _limited, cli, edit, lock_held, run, snapshot, wait_until_gone
 
 
 def _watch(library: Path, out: Path, *, file_size: int | None = None) -> pexpect.spawn:
@@ -88,3 +91,24 @@ def test_missing_scenarios_folder(tmp_path: Path) -> None:
     """Watching a folder that does not exist is a clear error, not a traceback."""
     code, _out, err = cli("watch", "--scenarios", str(tmp_path / "nowhere"), "--out", str(tmp_path))
     assert (code, err) == (1, f"Error: {tmp_path / 'nowhere'}: scenarios folder not found\n")
+
+
+def test_killing_watch_mid_rebuild_never_locks_out_the_next_build(
+    library_copy: Path, tmp_path: Path
+) -> None:
+    """watch killed (SIGKILL or SIGTERM) while it rebuilds after a save leaves no worker and
+    no lock behind: the next build works and leaves decks/ fresh."""
+    out = tmp_path / "decks"
+    rng = random.Random(6)
+    for kill in range(4):
+        child = _watch(library_copy, out)
+        child.expect("Watching")
+        edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate", f"no estimate {kill}")
+        time.sleep(rng.uniform(0.2, 0.8))  # watchfiles debounces for 0.3 s, then the rebuild
+        child.kill(rng.choice([signal.SIGKILL, signal.SIGTERM]))
+        child.close(force=True)
+        assert wait_until_gone(str(out)) == []
+        after = run("build", "--scenarios", str(library_copy), "--out", str(out), "--jobs", "2")
+        assert after.returncode == 0, after.stderr
+        check = run("build", "--check", "--scenarios", str(library_copy), "--out", str(out))
+        assert check.returncode == 0, check.stderr
