@@ -38,7 +38,7 @@ def test_a_full_disk_leaves_the_previous_decks_untouched(
     out = tmp_path / "decks"
     assert run(*_args(library_copy, out)).returncode == 0
     before = snapshot(out)
-    edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no estimate at all.")
+    edit(library_copy / "00-foundations" / "foundations.md", "all tokens at once.", "all at once.")
     biggest = max(p.stat().st_size for p in out.rglob("*.apkg"))
     failed = run(*_args(library_copy, out, "--jobs", jobs), file_size=biggest // 2)
     assert failed.returncode == 1
@@ -96,7 +96,7 @@ KILLS = int(
         "DECKBUILDER_KILLS", "100" if os.environ.get("HYPOTHESIS_PROFILE") == "long" else "6"
     )
 )
-KEY = "mini-serving/follow-up/why-stream"
+KEY = "mini-serving/follow-up/why-stream--what-do-users-gain"
 
 
 def test_killed_builds_never_lock_out_the_next(library_copy: Path, tmp_path: Path) -> None:
@@ -106,7 +106,10 @@ def test_killed_builds_never_lock_out_the_next(library_copy: Path, tmp_path: Pat
     out = tmp_path / "decks"
     rng = random.Random(19)
     discussion = library_copy / "01-mini-serving" / "discussion_points.md"
-    question = "### Why stream tokens? {#why-stream}\n\nUsers see progress sooner; total time is unchanged.\n"
+    question = (
+        "### Why stream tokens? {#why-stream}\n\n"
+        "- **What do users gain?** They see progress sooner; total time is unchanged.\n"
+    )
     original = discussion.read_text()
     assert run(*_args(library_copy, out)).returncode == 0
     for kill in range(KILLS):
@@ -136,7 +139,7 @@ def test_killed_builds_never_lock_out_the_next(library_copy: Path, tmp_path: Pat
         removed = {r["key"]: r for r in manifest["removed"].values()}
         if kill % 3 == 1:
             assert KEY not in keys and REMOVED in manifest["packages"]
-            assert "Users see progress sooner" in removed[KEY]["fields"][1]
+            assert "They see progress sooner" in removed[KEY]["fields"][1]
         else:
             assert KEY in keys and KEY not in removed
 
@@ -151,7 +154,8 @@ def test_a_kill_before_the_manifest_loses_no_removed_note(
     old_manifest = (out / "manifest.json").read_bytes()
     edit(
         library_copy / "01-mini-serving" / "discussion_points.md",
-        "### Why stream tokens? {#why-stream}\n\nUsers see progress sooner; total time is unchanged.\n",
+        "### Why stream tokens? {#why-stream}\n\n"
+        "- **What do users gain?** They see progress sooner; total time is unchanged.\n",
         "",
     )
     assert run(*_args(library_copy, out)).returncode == 0
@@ -164,7 +168,7 @@ def test_a_kill_before_the_manifest_loses_no_removed_note(
     assert REMOVED in manifest["packages"]
     (entry,) = manifest["removed"].values()
     assert entry["key"] == KEY
-    assert "Users see progress sooner" in entry["fields"][1]
+    assert "They see progress sooner" in entry["fields"][1]
     assert "deckbuilder::removed" in entry["tags"]
 
 
@@ -223,7 +227,7 @@ def test_disk_problems_are_clear_errors(library_copy: Path, tmp_path: Path, dama
     """Each one: 'Error: …' and exit 1, no traceback, and every package as it was."""
     out = tmp_path / "decks"
     assert run(*_args(library_copy, out)).returncode == 0
-    edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no estimate at all.")
+    edit(library_copy / "00-foundations" / "foundations.md", "all tokens at once.", "all at once.")
     expected = damage(out)
     packages = {k: v for k, v in snapshot(out).items() if k.endswith(".apkg")}
     result = run(*_args(library_copy, out), as_user=True)

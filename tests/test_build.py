@@ -21,10 +21,11 @@ from hypothesis.stateful import RuleBasedStateMachine, rule
 from conftest import FIXTURE_LIBRARY, ROOT, SCENARIOS, Clock, edit, snapshot
 from deckbuilder.build import CACHE, REMOVED, build
 
-RUBRIC = "01-mini-serving/rubric.md"
+FOUNDATIONS = "00-foundations/foundations.md"
 DISCUSSION = "01-mini-serving/discussion_points.md"
 QUESTION = (
-    "### Why stream tokens? {#why-stream}\n\nUsers see progress sooner; total time is unchanged.\n"
+    "### Why stream tokens? {#why-stream}\n\n"
+    "- **What do users gain?** They see progress sooner; total time is unchanged.\n"
 )
 
 
@@ -59,13 +60,14 @@ def test_removed_note_stays_reported_once(library_copy: Path, tmp_path: Path, cl
     build(library_copy, out=out, now=clock.seconds)
     edit(
         library_copy / "01-mini-serving" / "discussion_points.md",
-        "### Why stream tokens? {#why-stream}\n\nUsers see progress sooner; total time is unchanged.\n",
+        "### Why stream tokens? {#why-stream}\n\n"
+        "- **What do users gain?** They see progress sooner; total time is unchanged.\n",
         "",
     )
     clock.advance(60)
     first = build(library_copy, out=out, now=clock.seconds)
     assert [(c.change, c.key) for c in first.changes] == [
-        ("removed", "mini-serving/follow-up/why-stream")
+        ("removed", "mini-serving/follow-up/why-stream--what-do-users-gain")
     ]
     assert REMOVED in first.written
     before = snapshot(out)
@@ -81,15 +83,15 @@ def test_check_lists_stale_packages(library_copy: Path, tmp_path: Path, clock: C
     out = tmp_path / "decks"
     build(library_copy, out=out, now=clock.seconds)
     assert build(library_copy, out=out, now=clock.seconds, check=True).stale == ()
-    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    edit(library_copy / FOUNDATIONS, "all tokens at once.", "all at once.")
     report = build(library_copy, out=out, now=clock.seconds, check=True)
     assert report.stale == (
         "llm-system-design.apkg",
-        "scenarios/01-mini-serving.apkg",
+        "scenarios/00-foundations.apkg",
         "topics/serving.apkg",
     )
     (out / "topics" / "kv-cache.apkg").write_bytes(b"tampered")
-    edit(library_copy / RUBRIC, "no estimate at all.", "no estimate.")
+    edit(library_copy / FOUNDATIONS, "all at once.", "all tokens at once.")
     report = build(library_copy, out=out, now=clock.seconds, check=True)
     assert report.stale == ("topics/kv-cache.apkg",)
 
@@ -105,13 +107,13 @@ def test_cache_never_changes_the_result(library_copy: Path, tmp_path: Path, cloc
     build(library_copy, out=cold, now=clock.seconds)
     assert snapshot(cached) == snapshot(cold)
     entries = sorted((cached / CACHE).glob("*/*.json"))
-    assert [p.parent.name for p in entries] == ["rendered", "scenarios"]
-    for entry, junk in zip(entries, [b"not json", b'{"meta": [1, 2]}'], strict=True):
+    assert [p.parent.name for p in entries] == ["rendered"] * 2 + ["scenarios"] * 2
+    for entry, junk in zip(entries, [b"not json", b'{"meta": [1, 2]}'] * 2, strict=True):
         entry.write_bytes(junk)
-    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    edit(library_copy / FOUNDATIONS, "all tokens at once.", "all at once.")
     clock.advance(60)
     report = build(library_copy, out=cached, now=clock.seconds)
-    assert [c.key for c in report.changes] == ["mini-serving/rubric/capacity-estimation--no-hire"]
+    assert [c.key for c in report.changes] == ["foundations/concept/prefill"]
 
 
 def test_a_planted_pickle_is_never_loaded(library_copy: Path, tmp_path: Path, clock: Clock) -> None:
@@ -148,7 +150,7 @@ def test_planted_cache_files_are_never_used(
     out = tmp_path / "decks"
     build(library_copy, out=out, now=clock.seconds)
     expected = snapshot(out)
-    (rendered,) = (out / CACHE / "rendered").glob("*.json")
+    rendered = sorted((out / CACHE / "rendered").glob("*.json"))[0]  # one scenario's entry
     entry = cache.unseal(rendered.read_bytes())
     assert entry is not None
     entry[0][0][1] = "<script>alert(1)</script>"
@@ -162,7 +164,7 @@ def test_planted_cache_files_are_never_used(
             package.write_bytes(b"stale")
         (out / CACHE / "state.json").write_text(json.dumps({"mac": "0" * 64, "data": state}))
         report = build(library_copy, out=out, now=clock.seconds)
-        assert len(report.written) == 10
+        assert len(report.written) == 11
         assert snapshot(out) == expected
 
 
@@ -172,9 +174,9 @@ def test_fast_noop_only_when_nothing_changed(
     """The fast no-op trusts its record only while inputs and outputs are untouched."""
     out = tmp_path / "decks"
     first = build(library_copy, out=out, now=clock.seconds)
-    assert first.written and first.notes == 20
+    assert first.written and first.notes == 31
     again = build(library_copy, out=out, now=clock.seconds)
-    assert (again.written, again.changes, again.notes) == ((), (), 20)
+    assert (again.written, again.changes, again.notes) == ((), (), 31)
     assert again.packages == first.packages
     (out / "topics" / "serving.apkg").write_bytes(b"tampered")
     repaired = build(library_copy, out=out, now=clock.seconds)
@@ -182,7 +184,7 @@ def test_fast_noop_only_when_nothing_changed(
     (out / REMOVED).write_bytes(b"left by a killed build")
     cleaned = build(library_copy, out=out, now=clock.seconds)
     assert cleaned.deleted == (REMOVED,) and not (out / REMOVED).exists()
-    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    edit(library_copy / FOUNDATIONS, "all tokens at once.", "all at once.")
     clock.advance(60)
     edited = build(library_copy, out=out, now=clock.seconds)
     assert [c.change for c in edited.changes] == ["changed"]
@@ -221,8 +223,8 @@ def test_a_change_in_card_code_rebuilds_and_check_agrees(
         shutil.copytree(Path(deckbuilder.__file__).parent, copy / "deckbuilder")
     edit(
         new / "deckbuilder" / "cards.py",
-        '"What is **{label}**, and why does it matter here?"',
-        '"Define **{label}**, and say why it matters here."',
+        '"What is **{label}**?"',
+        '"Define **{label}**."',
     )
     out = tmp_path / "decks"
     args = ("--scenarios", str(library_copy), "--out", str(out))
@@ -232,7 +234,7 @@ def test_a_change_in_card_code_rebuilds_and_check_agrees(
     assert stale.returncode == 1 and "llm-system-design.apkg" in stale.stderr
     rebuilt = _build_with(new, *args)
     assert "changed  01 Mini Serving: Key concept: KV cache" in rebuilt.stdout
-    assert "Built 10 packages (6 written, 4 unchanged)" in rebuilt.stdout
+    assert "Built 11 packages (7 written, 4 unchanged)" in rebuilt.stdout
     assert _build_with(new, "--check", *args).returncode == 0
     assert _build_with(old, "--check", *args).returncode == 1
 
@@ -258,7 +260,7 @@ def test_manifest_is_json_with_the_documented_fields(
     build(library_copy, out=out, now=clock.seconds)
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest) == {"format", "notetype", "notes", "removed", "packages"}
-    assert len(manifest["notes"]) == 20
+    assert len(manifest["notes"]) == 31
     note = next(iter(manifest["notes"].values()))
     assert set(note) == {"key", "title", "scenario", "hash", "modified"}
     assert note["modified"] == int(clock.seconds())
@@ -272,7 +274,7 @@ def test_build_and_check_agree(
     out = tmp_path / "decks"
     build(library_copy, out=out, now=clock.seconds)
     if edit_first:
-        edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+        edit(library_copy / FOUNDATIONS, "all tokens at once.", "all at once.")
     check = build(library_copy, out=out, now=clock.seconds, check=True)
     report = build(library_copy, out=out, now=clock.seconds)
     assert bool(check.stale) == bool(report.written or report.deleted or report.changes)
@@ -297,10 +299,10 @@ class CheckAgreesWithBuild(RuleBasedStateMachine):
         self.question = (self.library / DISCUSSION).read_text()
         build(self.library, out=self.out, now=self.clock.seconds)
 
-    @rule(answer=st.sampled_from(["no estimate.", "a guess.", "no numbers at all."]))
+    @rule(answer=st.sampled_from(["on those.", "on queue depth.", "on KV usage, not CPU."]))
     def edit_an_answer(self, answer: str) -> None:
-        rubric = self.library / RUBRIC
-        rubric.write_text(re.sub(r"(- \*\*No Hire:\*\*).*", rf"\1 {answer}", rubric.read_text()))
+        mistakes = self.library / DISCUSSION
+        mistakes.write_text(re.sub(r"so scale on .*", f"so scale {answer}", mistakes.read_text()))
 
     @rule(present=st.booleans())
     def remove_or_restore_a_question(self, present: bool) -> None:

@@ -16,7 +16,7 @@ from deckbuilder.cli import main
 def test_check_valid_library(library_copy: Path) -> None:
     """check on a valid library prints a one-line summary and exits 0."""
     code, out, _ = run("check", "--scenarios", str(library_copy))
-    assert (code, out) == (0, "OK: 1 scenarios, 20 cards, 14 topics\n")
+    assert (code, out) == (0, "OK: 2 scenarios, 42 cards, 14 topics\n")
 
 
 def test_check_broken_front_matter(library_copy: Path) -> None:
@@ -102,7 +102,7 @@ def test_check_broken_front_matter(library_copy: Path) -> None:
         ),
         (
             "discussion_points.md",
-            "Users see progress sooner; total time is unchanged.\n",
+            "- **What do users gain?** They see progress sooner; total time is unchanged.\n",
             "",
             "scenarios/01-mini-serving/discussion_points.md:11: question 'Why stream tokens?' has no answer",
         ),
@@ -152,8 +152,8 @@ def test_list_counts(library_copy: Path) -> None:
     """list shows the cards per scenario and kind."""
     code, out, _ = run("list", "--scenarios", str(library_copy), "--by", "kind")
     assert code == 0
-    assert re.search(r"^trade-off\s+5$", out, re.M)
-    assert re.search(r"^rubric\s+4$", out, re.M)
+    assert re.search(r"^trade-off\s+9$", out, re.M)
+    assert re.search(r"^rubric\s+8$", out, re.M)
 
 
 def test_build_then_check(library_copy: Path, tmp_path: Path) -> None:
@@ -161,18 +161,18 @@ def test_build_then_check(library_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "decks"
     code, stdout, _ = run("build", "--scenarios", str(library_copy), "--out", str(out))
     assert code == 0
-    assert stdout.endswith(f"20 notes, in {out}\n")
+    assert stdout.endswith(f"31 notes, in {out}\n")
     assert (out / "llm-system-design.apkg").exists()
     assert (out / "scenarios" / "01-mini-serving.apkg").exists()
     assert (out / "topics" / "serving.apkg").exists()
     code, stdout, _ = run("build", "--check", "--scenarios", str(library_copy), "--out", str(out))
-    assert (code, stdout) == (0, f"Up to date: 10 packages, 20 notes in {out}\n")
-    edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no estimate at all.")
+    assert (code, stdout) == (0, f"Up to date: 11 packages, 31 notes in {out}\n")
+    edit(library_copy / "00-foundations" / "foundations.md", "all tokens at once.", "all at once.")
     code, stdout, err = run("build", "--check", "--scenarios", str(library_copy), "--out", str(out))
     assert code == 1
-    assert "changed  01 Mini Serving: Rubric: Capacity estimation: No Hire" in stdout
+    assert "changed  00 Foundations: Key concept: Prefill" in stdout
     assert f"  {out / 'llm-system-design.apkg'}\n" in err
-    assert f"  {out / 'scenarios' / '01-mini-serving.apkg'}\n" in err
+    assert f"  {out / 'scenarios' / '00-foundations.apkg'}\n" in err
 
 
 def test_version() -> None:

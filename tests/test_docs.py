@@ -65,24 +65,37 @@ def test_the_examples_make_a_valid_scenario(tmp_path: Path) -> None:
     (front_matter,) = _blocks(_section("Front matter (`problem.md` only)"), "yaml")
     (keys_example,) = _blocks(_section("Card keys and GUIDs"), "markdown")
     pinned_question, pinned_concept = keys_example.strip().splitlines()
+    dimension, decision = _blocks(
+        _section("Card sections").split("\n### Rubric dimensions (", 1)[1], "markdown"
+    )
     folder = tmp_path / "scenarios" / "01-llm-inference-system"
     folder.mkdir(parents=True)
     shutil.copy(SCENARIOS / "topics.yaml", folder.parent / "topics.yaml")
     files = {
-        "problem.md": front_matter + "\n## Requirements\n\n" + _examples("Requirements"),
+        "problem.md": front_matter
+        + "\n## Requirements\n\n"
+        + _examples("Requirements")
+        + "\n## Clarifying questions\n\n"
+        + _examples("Clarifying questions"),
         "solution.md": "## Key concepts\n\n"
         + _examples("Key concepts")
         + pinned_concept
         + "\n\n## Trade-offs\n\n"
         + _examples("Trade-offs")
         + "\n## Numbers to know\n\n"
-        + _examples("Numbers to know"),
+        + _examples("Numbers to know")
+        + "\n## Estimation methods\n\n"
+        + _examples("Estimation methods")
+        + "\n## Failure modes\n\n"
+        + _examples("Failure modes"),
         "discussion_points.md": "## Follow-up questions\n\n"
         + _examples("Follow-up questions")
-        + f"\n{pinned_question}\n\nPage the KV cache and chunk the prefill.\n"
+        + f"\n{pinned_question}\n\n- **What comes first?** Page the KV cache.\n"
         + "\n## Common mistakes\n\n"
-        + _examples("Common mistakes"),
-        "rubric.md": "## Dimensions\n\n" + _examples("Rubric dimensions"),
+        + _examples("Common mistakes")
+        + "\n## Curveballs\n\n"
+        + _examples("Curveballs"),
+        "rubric.md": f"## Dimensions\n\n{dimension}\n## Decision rule\n\n{decision}",
     }
     for name, text in files.items():
         (folder / name).write_text(text)
@@ -90,16 +103,25 @@ def test_the_examples_make_a_valid_scenario(tmp_path: Path) -> None:
     counts = Counter(card.kind for card in library.cards)
     assert counts == {
         CardKind.REQUIREMENT: 2,  # one cloze for the bold number, one question and answer
+        CardKind.CLARIFYING: 1,
         CardKind.CONCEPT: 2,
-        CardKind.TRADEOFF: 3,  # two options and the choice
-        CardKind.NUMBER: 1,  # the label is context, not a cloze
-        CardKind.FOLLOWUP: 2,
+        CardKind.TRADEOFF: 5,  # per option "right choice when" and "what it costs", the choice
+        CardKind.NUMBER: 1,  # one note; the label is context, not a cloze
+        CardKind.ESTIMATION: 1,
+        CardKind.FAILURE_MODE: 3,  # symptom, detection, mitigation
+        CardKind.FOLLOWUP: 3,  # one card per cue
         CardKind.MISTAKE: 1,
-        CardKind.RUBRIC: 4,
+        CardKind.CURVEBALL: 1,
+        CardKind.RUBRIC: 4,  # parsed for the interview mode, never studied
     }
     keys = {card.full_key for card in library.cards}
     assert {
-        "llm-inference-system/follow-up/long-prompt",
+        "llm-inference-system/follow-up/long-prompt--what-comes-first",
         "llm-inference-system/concept/paged-attention",
         "llm-inference-system/concept/continuous-batching",
     } <= keys
+    (scenario,) = library.scenarios
+    assert scenario.rubric is not None
+    assert scenario.rubric.must_reach_hire == ("Capacity estimation",)
+    # the only notice: one dimension's 25% cannot sum to 100%
+    assert [n.message for n in scenario.notices] == ["dimension weights sum to 25%, not 100%"]

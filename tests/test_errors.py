@@ -151,7 +151,7 @@ CASES: list[tuple[str, Damage, str]] = [
         "too many numbers in one bullet",
         _in("problem.md", "with **2** replicas.", "with " + "**2** " * 13 + "replicas."),
         "scenarios/01-mini-serving/problem.md:28: 14 bold numbers in one bullet; "
-        "split it (at most 12, one card each)",
+        "split it (at most 12, one cloze each)",
     ),
     *(
         (
@@ -160,18 +160,18 @@ CASES: list[tuple[str, Damage, str]] = [
             f"scenarios/01-mini-serving/{message}",
         )
         for text, message in [
-            ("![diagram](missing.png)", "solution.md:38: image 'missing.png' does not exist"),
+            ("![diagram](missing.png)", "solution.md:54: image 'missing.png' does not exist"),
             (
                 "![diagram](../../secret.png)",
-                "solution.md:38: image '../../secret.png' is outside the scenario folder",
+                "solution.md:54: image '../../secret.png' is outside the scenario folder",
             ),
             (
                 "See [the notes](/etc/passwd).",
-                "solution.md:38: link target '/etc/passwd' is outside the scenario folder",
+                "solution.md:54: link target '/etc/passwd' is outside the scenario folder",
             ),
             (
                 "See [the notes](notes.md).",
-                "solution.md:38: link target 'notes.md' does not exist",
+                "solution.md:54: link target 'notes.md' does not exist",
             ),
         ]
     ),
@@ -249,4 +249,4 @@ def test_a_huge_stray_file_is_read_in_chunks(library_copy: Path, tmp_path: Path)
     out = tmp_path / "decks"
     result = run("build", "--scenarios", str(library_copy), "--out", str(out), memory=200 << 20)
     assert result.returncode == 0, result.stderr
-    assert "Built 10 packages" in result.stdout
+    assert "Built 11 packages" in result.stdout

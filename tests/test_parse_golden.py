@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -47,4 +48,4 @@ def test_every_card_keeps_its_line() -> None:
     root = FIXTURE_LIBRARY.parent
     for card in library.cards:
         line = (root / card.source.path).read_text().split("\n")[card.source.line - 1]
-        assert line.lstrip().startswith(("-", "#", "|", "**")), (card.full_key, line)
+        assert re.match(r"\s*(?:[-#|]|\*\*|\d+\.)", line), (card.full_key, line)

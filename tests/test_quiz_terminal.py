@@ -49,7 +49,7 @@ def test_keys_reveal_rate_undo_and_quit(tmp_path: Path) -> None:
     child.send("4")
     child.expect(r"\[space\] reveal")
     child.send("u")
-    child.expect("Undone: mini-serving/")
+    child.expect("Undone: foundations/")
     child.expect(r"\[space\] reveal")
     child.send("q")
     child.expect("Session over: 1 answered")
@@ -86,9 +86,8 @@ def test_typed_mode_in_a_terminal(tmp_path: Path) -> None:
     state = tmp_path / "q.sqlite3"
     child = spawn(state, "--mode", "typed", "--kind", "follow-up", "--max", "1")
     child.expect("Type your answer")
-    child.sendline("admission control on queued prefill tokens")
-    child.expect("✓ Admission control on queued prefill tokens.")
-    child.expect("✗ Scale out on queue depth, not CPU.")
+    child.sendline("scale out on cpu")
+    child.expect("✗ Admission control on queued prefill tokens.")
     child.expect("Enter = Again")
     child.send("\r")
     child.expect("Type your answer")  # rated Again: the one-minute step comes back this session
@@ -96,7 +95,10 @@ def test_typed_mode_in_a_terminal(tmp_path: Path) -> None:
     child.expect("Session over: 1 answered")
     child.close()
     assert reviews(state) == [
-        ("mini-serving/follow-up/how-do-you-keep-p99-ttft-low-under-a-burst", 1)
+        (
+            "mini-serving/follow-up/how-do-you-keep-p99-ttft-low-under-a-burst--what-do-you-limit-first",
+            1,
+        )
     ]
 
 

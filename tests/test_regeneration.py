@@ -40,7 +40,7 @@ def test_edit_add_remove_and_restyle_reach_anki(
         assert all(count == 1 for count in history.values())
         due_before = {cid: (col.get_card(cid).type, col.get_card(cid).due) for cid in reviewed}
 
-        problem = library_copy / "01-mini-serving" / "problem.md"
+        discussion = library_copy / "01-mini-serving" / "discussion_points.md"
         solution = library_copy / "01-mini-serving" / "solution.md"
         edit(solution, "kept for every generated token", "kept for every token so far")
         edit(
@@ -48,7 +48,7 @@ def test_edit_add_remove_and_restyle_reach_anki(
             "- Not a concept:",
             "- **Prefill**: the pass over the prompt that fills the KV cache.\n- Not a concept:",
         )
-        edit(problem, "- **Streaming:** tokens are sent to the client as they are generated.\n", "")
+        edit(discussion, "- **Autoscaling on CPU**: GPU servers", "- GPU servers")
         monkeypatch.setattr(
             notetype, "_BASE_CSS", notetype._BASE_CSS + "\n.db-new-style { color: teal; }\n"
         )
@@ -58,7 +58,7 @@ def test_edit_add_remove_and_restyle_reach_anki(
         assert kinds == [
             ("added", "mini-serving/concept/prefill"),
             ("changed", "mini-serving/concept/kv-cache"),
-            ("removed", "mini-serving/requirement/streaming"),
+            ("removed", "mini-serving/mistake/autoscaling-on-cpu"),
         ]
 
         log = import_package(col, out / "llm-system-design.apkg")
@@ -76,7 +76,7 @@ def test_edit_add_remove_and_restyle_reach_anki(
         removed_log = import_package(col, out / REMOVED)
         assert (removed_log.new, removed_log.updated) == (0, 1)
         (found,) = col.find_notes("tag:deckbuilder::removed")
-        assert "Streaming" in col.get_note(found)["Front"]
+        assert "Autoscaling on CPU" in col.get_note(found)["Front"]
         assert col.note_count() == notes_before + 1
     finally:
         col.close()

@@ -43,7 +43,7 @@ def test_sync_adds_then_updates_and_keeps_history(library_copy: Path, tmp_path: 
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert (
-        "llm-system-design.apkg: 20 added, 0 updated, 0 unchanged, 0 conflicting" in result.output
+        "llm-system-design.apkg: 31 added, 0 updated, 0 unchanged, 0 conflicting" in result.output
     )
     col = Collection(str(col_path))
     col.decks.select(col.decks.id_for_name("LLM System Design::01 Mini Serving"))
@@ -55,7 +55,7 @@ def test_sync_adds_then_updates_and_keeps_history(library_copy: Path, tmp_path: 
     result = CliRunner().invoke(main, args)
     assert "changed  01 Mini Serving: Key concept: Continuous batching" in result.output
     assert (
-        "llm-system-design.apkg: 0 added, 1 updated, 19 unchanged, 0 conflicting" in result.output
+        "llm-system-design.apkg: 0 added, 1 updated, 30 unchanged, 0 conflicting" in result.output
     )
     col = Collection(str(col_path))
     assert col.db.scalar("select count() from revlog") == 1

@@ -36,12 +36,16 @@ def test_watch_rebuilds_on_save(library_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "decks"
     child = _watch(library_copy, out)
     try:
-        child.expect("Built 10 packages")
+        child.expect("Built 11 packages")
         child.expect("Watching")
         rubric = library_copy / "01-mini-serving" / "rubric.md"
-        edit(rubric, "no estimate.", "no estimate at all.")
-        child.expect(r"changed  01 Mini Serving: Rubric: Capacity estimation: No Hire")
-        child.expect(r"Built 10 packages \(3 written, 7 unchanged\)")
+        edit(
+            library_copy / "00-foundations" / "foundations.md",
+            "all tokens at once.",
+            "all at once.",
+        )
+        child.expect(r"changed  00 Foundations: Key concept: Prefill")
+        child.expect(r"Built 11 packages \(3 written, 8 unchanged\)")
         child.expect("Watching")
         edit(rubric, "- **Hire:**", "- **Hired:**")
         child.expect("rubric dimension 'Capacity estimation' is missing 'Hire'")
@@ -58,13 +62,17 @@ def test_a_save_during_another_build_is_rebuilt_when_it_ends(
     out = tmp_path / "decks"
     child = _watch(library_copy, out)
     try:
-        child.expect("Built 10 packages")
+        child.expect("Built 11 packages")
         child.expect("Watching")
         with lock_held(out):
-            edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no guess.")
+            edit(
+                library_copy / "00-foundations" / "foundations.md",
+                "all tokens at once.",
+                "all at once.",
+            )
             child.expect("Waiting: .*another deckbuilder build is writing here")
-        child.expect(r"changed  01 Mini Serving: Rubric: Capacity estimation: No Hire")
-        child.expect(r"Built 10 packages \(3 written, 7 unchanged\)")
+        child.expect(r"changed  00 Foundations: Key concept: Prefill")
+        child.expect(r"Built 11 packages \(3 written, 8 unchanged\)")
         child.expect("Watching")
     finally:
         _stop(child)
@@ -77,7 +85,11 @@ def test_a_full_disk_is_an_error_and_watching_goes_on(library_copy: Path, tmp_pa
     try:
         child.expect("Error: .*(File too large|disk I/O error)")
         child.expect("Watching")
-        edit(library_copy / "01-mini-serving" / "rubric.md", "no estimate.", "no guess.")
+        edit(
+            library_copy / "00-foundations" / "foundations.md",
+            "all tokens at once.",
+            "all at once.",
+        )
         child.expect("Error: .*(File too large|disk I/O error)")
         child.expect("Watching")
         assert child.isalive()

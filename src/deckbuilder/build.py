@@ -149,10 +149,10 @@ def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[RenderedCa
     if scenario.digest:
         hit = cache.load(cache_dir, "rendered", scenario.digest)
         with contextlib.suppress(TypeError, ValueError):
-            if isinstance(hit, list) and len(hit) == len(scenario.cards):
+            if isinstance(hit, list) and len(hit) == len(scenario.study_cards):
                 return [_rendered_from_json(item) for item in hit]
     images = image_resolver(folder, scenario_id=scenario.meta.id)
-    rendered = [render_card(c, scenario.meta, images=images) for c in scenario.cards]
+    rendered = [render_card(c, scenario.meta, images=images) for c in scenario.study_cards]
     if scenario.digest:
         value = [
             [list(r.fields), list(r.tags), [[n, str(p)] for n, p in r.media]] for r in rendered

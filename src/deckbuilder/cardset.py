@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from deckbuilder.model import Card, CardKind, Problem, Topic
+from deckbuilder.model import Card, Problem, Topic
 
 
 def check_duplicate_keys(cards: Iterable[Card], *, problems: list[Problem]) -> list[Card]:
@@ -69,8 +69,8 @@ def assign_topics(
     result = []
     for card in cards:
         # the author's words only: the fronts of most kinds are our own template text
-        own_front = card.front if card.cloze or card.kind is CardKind.FOLLOWUP else card.title
-        haystack = "\n".join((own_front, card.back, *card.context[1:]))
+        own_front = card.front if card.cloze else card.title
+        haystack = "\n".join((own_front, card.back, card.extra, *card.context[1:]))
         words = _tokens(haystack)
         first = primary[card.scenario_id]
         found = tuple(

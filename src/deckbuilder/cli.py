@@ -90,6 +90,65 @@ def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
     )
 
 
+@main.command()
+@_SCENARIOS
+@click.argument("only", nargs=-1, metavar="[SCENARIO]...")
+@click.option(
+    "--decks",
+    "decks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("decks"),
+    show_default=True,
+    help="Built packages whose manifest is checked for recital cards (skipped if absent).",
+)
+@click.option("--stats", is_flag=True, help="Print card-quality measures instead of warnings.")
+@click.option("--json", "as_json", is_flag=True, help="With --stats: print them as JSON.")
+@_JOBS
+@_reports_errors
+def lint(
+    scenarios_dir: Path,
+    only: tuple[str, ...],
+    decks_dir: Path,
+    stats: bool,
+    as_json: bool,
+    jobs: int | None,
+) -> None:
+    """Check the cards against the card-design rules (docs/card-design.md).
+
+    Every finding is printed as path:line: warning (rule-id): message; the exit status is
+    1 if there is any. Rules that compare cards (duplicate fronts, foundations) look at the
+    whole collection even when scenarios are named.
+    """
+    import json
+
+    from deckbuilder import lint as lintmod
+
+    library = _load(scenarios_dir, jobs=jobs)
+    if stats:
+        measured = lintmod.measure(library).as_dict()
+        if as_json:
+            click.echo(json.dumps(measured, indent=1))
+        else:
+            for name, value in measured.items():
+                click.echo(f"{name:28} {value}")
+        return
+    manifest = decks_dir / "manifest.json"
+    packaged = (
+        lintmod.packaged_keys(manifest.read_text(encoding="utf-8"), path=str(manifest))
+        if manifest.is_file()
+        else []
+    )
+    findings = lintmod.lint(library, only=only, packaged=packaged)
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        rules = Counter(f.rule for f in findings)
+        summary = ", ".join(f"{n} {rule}" for rule, n in sorted(rules.items()))
+        click.echo(f"{len(findings)} warnings ({summary})", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(library.scenarios)} scenarios, no card warnings")
+
+
 @main.command("list")
 @_SCENARIOS
 @click.option(

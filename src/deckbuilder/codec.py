@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from deckbuilder.model import Card, CardKind, Difficulty, Scenario, ScenarioMeta, SourceLocation
+from deckbuilder.model import (
+    Card,
+    CardKind,
+    Difficulty,
+    Notice,
+    Rubric,
+    RubricDimension,
+    RubricLevel,
+    Scenario,
+    ScenarioMeta,
+    SourceLocation,
+)
 
 
 def _location(value: SourceLocation) -> list[Any]:
@@ -64,10 +75,54 @@ def scenario_to_json(scenario: Scenario) -> dict[str, Any]:
                 c.cloze,
                 list(c.points),
                 list(c.topics),
+                c.extra,
+                c.essay,
+                c.minute,
             ]
             for c in scenario.cards
         ],
+        "rubric": _rubric_to_json(scenario.rubric),
+        "notices": [[_location(n.location), n.rule, n.message] for n in scenario.notices],
     }
+
+
+def _rubric_to_json(rubric: Rubric | None) -> Any:
+    if rubric is None:
+        return None
+    return {
+        "dimensions": [
+            [
+                d.name,
+                d.weight,
+                [[v.level, v.descriptor, v.anchor, _location(v.source)] for v in d.levels],
+                _location(d.source),
+            ]
+            for d in rubric.dimensions
+        ],
+        "must_reach_hire": list(rubric.must_reach_hire),
+        "notes": rubric.notes,
+    }
+
+
+def _rubric_from_json(data: Any) -> Rubric | None:
+    if data is None:
+        return None
+    dimensions = []
+    for name, weight, levels, source in data["dimensions"]:
+        if weight is not None:
+            _int(weight)
+        dimensions.append(
+            RubricDimension(
+                _str(name),
+                weight,
+                tuple(
+                    RubricLevel(_str(lv), _str(d), _str(a), _read_location(loc))
+                    for lv, d, a, loc in levels
+                ),
+                _read_location(source),
+            )
+        )
+    return Rubric(tuple(dimensions), _strs(data["must_reach_hire"]), _str(data["notes"]))
 
 
 def scenario_from_json(data: Any, *, digest: str) -> Scenario:
@@ -90,11 +145,13 @@ def scenario_from_json(data: Any, *, digest: str) -> Scenario:
             source=_read_location(src),
         )
         cards = []
-        for sid, kind, key, ctitle, front, back, context, source, cloze, points, ctopics in data[
-            "cards"
-        ]:
+        for row in data["cards"]:
+            sid, kind, key, ctitle, front, back, context, source, cloze, points, ctopics = row[:11]
+            extra, essay, minute = row[11:]
             if not isinstance(cloze, bool):
                 raise ValueError("expected a boolean")
+            if minute is not None:
+                _int(minute)
             cards.append(
                 Card(
                     scenario_id=_str(sid),
@@ -108,8 +165,16 @@ def scenario_from_json(data: Any, *, digest: str) -> Scenario:
                     cloze=cloze,
                     points=_strs(points),
                     topics=_strs(ctopics),
+                    extra=_str(extra),
+                    essay=_str(essay),
+                    minute=minute,
                 )
             )
+        rubric = _rubric_from_json(data["rubric"])
+        notices = tuple(
+            Notice(_read_location(loc), _str(rule), _str(message))
+            for loc, rule, message in data["notices"]
+        )
     except (TypeError, KeyError) as error:
         raise ValueError(f"not a cached scenario: {error}") from error
-    return Scenario(meta=meta, cards=tuple(cards), digest=digest)
+    return Scenario(meta=meta, cards=tuple(cards), digest=digest, rubric=rubric, notices=notices)

@@ -24,6 +24,11 @@ _META_KEYS: Schema = {
     "topics": list,
     "requirements": list,
 }
+FOUNDATIONS = "foundations.md"  # a folder with this file (and no problem.md) is the shared set
+# foundations.md has no prompt: no difficulty, level, duration or requirements
+_FOUNDATIONS_KEYS: Schema = {
+    key: _META_KEYS[key] for key in ("id", "number", "title", "focus", "topics")
+}
 _TOPIC_KEYS: Schema = {
     "id": str,
     "title": str,
@@ -90,6 +95,7 @@ def read_meta(
     doc: Document, *, folder: str, topic_ids: set[str], problems: list[Problem]
 ) -> ScenarioMeta | None:
     start = len(problems)
+    foundations = doc.path.endswith("/" + FOUNDATIONS)
     if doc.front_matter is None and doc.lines[0].strip() == "---":
         problems.append(Problem(doc.at(1), "front matter is not closed (no second '---' line)"))
         return None
@@ -106,7 +112,7 @@ def read_meta(
         parsed.data,
         path=doc.path,
         where=(),
-        schema=_META_KEYS,
+        schema=_FOUNDATIONS_KEYS if foundations else _META_KEYS,
         what="the front matter",
         problems=problems,
     ):
@@ -119,8 +125,12 @@ def read_meta(
                 f"id {data['id']!r} must be lowercase letters, digits and '-'",
             )
         )
-    if data["number"] < 1:
+    if foundations and data["number"] != 0:
+        problems.append(Problem(doc.at(parsed.line("number")), "foundations must have number 0"))
+    elif not foundations and data["number"] < 1:
         problems.append(Problem(doc.at(parsed.line("number")), "number must be a positive integer"))
+    if foundations:
+        data = {**data, "difficulty": "medium", "level": "all", "duration": "-", "requirements": []}
     difficulties = [d.value for d in Difficulty]
     if data["difficulty"] not in difficulties:
         problems.append(

@@ -14,12 +14,20 @@ from urllib.parse import unquote
 
 from deckbuilder import cache, cardset, codec
 from deckbuilder.errors import DeckbuilderError, ValidationError
-from deckbuilder.frontmatter import TOPICS_FILE, load_topics, read_meta
+from deckbuilder.frontmatter import FOUNDATIONS, TOPICS_FILE, load_topics, read_meta
 from deckbuilder.model import Library, Problem, Scenario, ScenarioMeta, SourceLocation, Topic
 from deckbuilder.parallel import map_jobs
 from deckbuilder.parse import Document, read_document, references
-from deckbuilder.rules import FILES, scenario_cards
+from deckbuilder.rules import FILES, FOUNDATION_FILES, Report, scenario_cards
 from deckbuilder.sources import SCHEME, folder_digest, inside, read_text
+
+
+def _files(folder: Path) -> tuple[str, ...]:
+    """The markdown files a folder must have: the four of a scenario, or the foundations file
+    (other files there, such as the drill's reference.yaml, are not cards)."""
+    if (folder / FOUNDATIONS).exists() and not (folder / FILES[0]).exists():
+        return FOUNDATION_FILES
+    return FILES
 
 
 def _read_folder(
@@ -32,15 +40,16 @@ def _read_folder(
 ) -> tuple[ScenarioMeta | None, dict[str, Document]]:
     """Read one folder. With ``only``, a folder that is not selected reads just its front matter."""
     docs: dict[str, Document] = {}
-    label = f"{root.name}/{folder.name}/problem.md"
-    text = read_text(folder / "problem.md", label=label, problems=problems, root=root)
+    files = _files(folder)
+    label = f"{root.name}/{folder.name}/{files[0]}"
+    text = read_text(folder / files[0], label=label, problems=problems, root=root)
     if text is None:
         return None, docs
-    docs["problem.md"] = read_document(label, text)
-    meta = read_meta(docs["problem.md"], folder=folder.name, topic_ids=topic_ids, problems=problems)
+    docs[files[0]] = read_document(label, text)
+    meta = read_meta(docs[files[0]], folder=folder.name, topic_ids=topic_ids, problems=problems)
     if only and (meta is None or not {meta.id, folder.name} & set(only)):
         return None, docs
-    for name in FILES[1:]:
+    for name in files[1:]:
         label = f"{root.name}/{folder.name}/{name}"
         text = read_text(folder / name, label=label, problems=problems, root=root)
         if text is not None:
@@ -122,16 +131,23 @@ def _parse_folder(job: _Job, key: str) -> _Loaded:
     meta, docs = _read_folder(
         job.root, job.folder, topic_ids=topic_ids, only=job.only, problems=problems
     )
-    if meta is None or len(docs) < len(FILES):
+    if meta is None or len(docs) < len(_files(job.folder)):
         return _Loaded(job.folder.name, meta, None, tuple(problems))
     for doc in docs.values():
         _check_references(doc, folder=job.folder, problems=problems)
+    report = Report(problems)
     cards = cardset.check_duplicate_keys(
-        scenario_cards(meta, docs, problems=problems), problems=problems
+        scenario_cards(meta, docs, report=report), problems=problems
     )
     if not problems:
         cards = cardset.assign_topics(cards, topics=job.topics, primary={meta.id: meta.topics[0]})
-    scenario = Scenario(meta=meta, cards=tuple(cards), digest=key)
+    scenario = Scenario(
+        meta=meta,
+        cards=tuple(cards),
+        digest=key,
+        rubric=report.rubric,
+        notices=tuple(sorted(set(report.notices))),
+    )
     return _Loaded(job.folder.name, meta, scenario, tuple(problems))
 
 

@@ -38,10 +38,21 @@ class CardKind(enum.Enum):
     FOLLOWUP = "follow-up"
     MISTAKE = "mistake"
     RUBRIC = "rubric"
+    CLARIFYING = "clarifying"
+    FAILURE_MODE = "failure-mode"
+    ESTIMATION = "estimation"
+    CURVEBALL = "curveball"
 
     @property
     def label(self) -> str:
         return _KIND_LABELS[self]
+
+    @property
+    def study(self) -> bool:
+        """Whether cards of this kind are studied (packages, quiz). Recital kinds are parsed
+        for the interview mode only: the prompt states the requirements, and a rubric
+        level can be guessed from its name."""
+        return self not in RECITAL_KINDS
 
 
 _KIND_LABELS = {
@@ -52,7 +63,13 @@ _KIND_LABELS = {
     CardKind.FOLLOWUP: "Follow-up question",
     CardKind.MISTAKE: "Common mistake",
     CardKind.RUBRIC: "Rubric",
+    CardKind.CLARIFYING: "Clarifying question",
+    CardKind.FAILURE_MODE: "Failure mode",
+    CardKind.ESTIMATION: "Estimation method",
+    CardKind.CURVEBALL: "Curveball",
 }
+# the one place that decides what is studied: every package and the quiz's queue follow it
+RECITAL_KINDS = frozenset({CardKind.REQUIREMENT, CardKind.RUBRIC})
 
 
 class Difficulty(enum.Enum):
@@ -95,13 +112,22 @@ class ScenarioMeta:
     def deck_title(self) -> str:
         return f"{self.number:02d} {self.title}"
 
+    @property
+    def is_foundations(self) -> bool:
+        """The shared foundations set (number 0): concepts every scenario builds on."""
+        return self.number == 0
+
 
 @dataclass(frozen=True)
 class Card:
     """One flashcard (one Anki note), in markdown, with where it came from.
 
     ``front`` and ``back`` are markdown. For a cloze card ``front`` holds the whole
-    text with exactly one ``{{c1::...}}`` deletion and ``back`` any extra text.
+    text with its deletions ``{{c1::...}}``, ``{{c2::...}}``, ... (one note, siblings
+    buried together) and ``back`` is empty. ``extra`` is shown after the answer and is
+    never asked: derivations, sources, examples, a trade-off's pros, a rubric anchor.
+    ``essay`` is the whole model answer a follow-up card was cut from, for the terminal's
+    typed and interview modes; ``minute`` is when a curveball fits in a 60-minute interview.
     """
 
     scenario_id: str
@@ -115,6 +141,9 @@ class Card:
     cloze: bool = False
     points: tuple[str, ...] = ()
     topics: tuple[str, ...] = field(default=())
+    extra: str = ""
+    essay: str = ""
+    minute: int | None = None
 
     @property
     def full_key(self) -> str:
@@ -122,11 +151,53 @@ class Card:
         return f"{self.scenario_id}/{self.kind.value}/{self.key}"
 
 
+@dataclass(frozen=True, order=True)
+class Notice:
+    """Something the format allows but the card rules advise against, found while parsing
+    (a bullet without a cue, a v2 section that is missing); ``deckbuilder lint`` reports it."""
+
+    location: SourceLocation
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RubricLevel:
+    level: str  # "Strong Hire" | "Hire" | "Lean No Hire" | "No Hire"
+    descriptor: str
+    anchor: str
+    source: SourceLocation
+
+
+@dataclass(frozen=True)
+class RubricDimension:
+    name: str
+    weight: int | None  # percent, from "Weight about NN%."
+    levels: tuple[RubricLevel, ...]
+    source: SourceLocation
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A scenario's rubric for the interview mode: dimensions and the decision rule's
+    parameters (the rule itself is the shared scoring protocol)."""
+
+    dimensions: tuple[RubricDimension, ...]
+    must_reach_hire: tuple[str, ...] = ()
+    notes: str = ""
+
+
 @dataclass(frozen=True)
 class Scenario:
     meta: ScenarioMeta
     cards: tuple[Card, ...]
     digest: str = ""  # hash of the folder's files, topics and deckbuilder's code: the cache key
+    rubric: Rubric | None = None
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def study_cards(self) -> tuple[Card, ...]:
+        return tuple(card for card in self.cards if card.kind.study)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ _BASE_CSS = """\
 .nightMode .db-context { color: #a0a0a8; }
 .db-front { font-size: 1.05em; }
 .db-back { margin-top: 0.4em; }
+.db-extra { margin-top: 0.8em; font-size: 0.85em; color: #4a4a50; }
+.nightMode .db-extra { color: #b8b8c0; }
 .db-source { margin-top: 1.2em; font-size: 0.65em; color: #8a8a90;
   font-family: ui-monospace, Menlo, Consolas, monospace; }
 hr#answer { border: none; border-top: 1px solid #d0d0d5; margin: 0.9em 0; }

@@ -355,3 +355,45 @@ def references(doc: Document) -> list[Reference]:
                     break
             found.append(Reference(kind, target, line))
     return found
+
+
+def list_items(doc: Document, first: int, end: int) -> list[tuple[int, str]]:
+    """Every top-level list item in tokens[first:end] as (1-based line, its markdown)."""
+    found = []
+    for _index, token in _top_level_items(doc, first, end):
+        assert token.map is not None
+        found.append((token.map[0] + 1, _item_source(doc, token)))
+    return found
+
+
+@dataclass(frozen=True)
+class Table:
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (line, cells)
+
+
+def tables(doc: Document, section: Section) -> list[Table]:
+    """Every table in a section (its subsections included), in document order."""
+    found = []
+    index = section.first_token
+    while index < section.end_token:
+        token = doc.tokens[index]
+        if token.type == "table_open":
+            line = (token.map[0] + 1) if token.map else section.line
+            index, header, rows = _read_table(doc, index)
+            found.append(Table(line, header, tuple(rows)))
+            continue
+        index += 1
+    return found
+
+
+def first_paragraph(doc: Document, section: Section) -> tuple[int, str] | None:
+    """The first top-level paragraph of a section (before any subsection): (line, text)."""
+    for index in range(section.first_token, section.end_token):
+        token = doc.tokens[index]
+        if token.type == "heading_open":
+            return None
+        if token.type == "paragraph_open" and token.level == 0 and token.map is not None:
+            return token.map[0] + 1, doc.text(*token.map)
+    return None

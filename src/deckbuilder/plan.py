@@ -112,8 +112,9 @@ def note_hash(*, cloze: bool, fields: Sequence[str], tags: Sequence[str]) -> str
 
 
 def gone(library: Library, previous: Manifest) -> list[str]:
-    """GUIDs of notes in the previous manifest that are no longer in the library."""
-    present = {guid_for(card.full_key) for card in library.cards}
+    """GUIDs of notes in the previous manifest that are no longer studied in the library
+    (recital kinds are never packaged: a rubric note of an earlier build is gone)."""
+    present = {guid_for(c.full_key) for s in library.scenarios for c in s.study_cards}
     return [guid for guid in previous.notes if guid not in present]
 
 
@@ -147,7 +148,8 @@ def plan(
     for scenario, cards in zip(library.scenarios, rendered, strict=True):
         meta = scenario.meta
         deck = f"{ROOT_DECK}::{meta.deck_title}"
-        for card, result in zip(scenario.cards, cards, strict=True):
+        # recital kinds are parsed for the interview mode, never packaged (CardKind.study)
+        for card, result in zip(scenario.study_cards, cards, strict=True):
             guid = guid_for(card.full_key)
             content_hash = note_hash(cloze=card.cloze, fields=result.fields, tags=result.tags)
             old = previous.notes.get(guid)

@@ -44,12 +44,13 @@ def render_card(
         media[name] = path
         return name
 
-    fields = (
-        markdown.to_html(card.front, image_src=image_src),
-        markdown.to_html(card.back, image_src=image_src),
-        _context_html(card),
-        source,
-    )
+    # Extra (derivation, source, example, pros, anchor) follows the answer, never beside
+    # a blank: a cloze note's Extra field, or a set-off block under a basic card's Back
+    back = markdown.to_html(card.back, image_src=image_src)
+    if card.extra:
+        extra = markdown.to_html(card.extra, image_src=image_src)
+        back = extra if card.cloze and not back else f'{back}<div class="db-extra">{extra}</div>'
+    fields = (markdown.to_html(card.front, image_src=image_src), back, _context_html(card), source)
     return RenderedCard(
         fields=fields, tags=tags_for(card, meta), media=tuple(sorted(media.items()))
     )

@@ -1,103 +1,129 @@
-"""Which sections of which file become which cards: one table drives both the
-"missing section" check and card building.
+"""Which sections of which file become which cards: one table drives the "missing section"
+check, the format-v2 "expected section" notices and card building.
 
 To add a card kind, write a reader (document section → entries) and a builder
 (entries → cards), then add a row to ``RULES`` and document it in
 ``docs/scenario-format.md`` (a test checks that every heading and alias is named there).
+Whether a kind is studied is the kind's own data (``CardKind.study``), not the table's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from deckbuilder import cards
-from deckbuilder.model import Card, CardKind, Problem, ScenarioMeta
-from deckbuilder.parse import (
-    Document,
-    Section,
-    bare_items,
-    labelled_items,
-    questions,
-    tradeoffs,
-)
+from deckbuilder import cards, cues, methods, tradeoffs
+from deckbuilder import rubric as rubricmod
+from deckbuilder.frontmatter import FOUNDATIONS
+from deckbuilder.model import Card, CardKind, Notice, Problem, Rubric, ScenarioMeta
+from deckbuilder.parse import Document, Section, bare_items, labelled_items
+from deckbuilder.parse import tradeoffs as read_tradeoffs
 
 FILES = ("problem.md", "solution.md", "discussion_points.md", "rubric.md")
+FOUNDATION_FILES = (FOUNDATIONS,)
 ANY_FILE = "*"
 
-# reader: (document, its section, problems) -> entries
-Reader = Callable[[Document, Section, list[Problem]], Sequence[Any]]
-# builder: (scenario, entries, file label, problems) -> cards
-Builder = Callable[[ScenarioMeta, Sequence[Any], str, list[Problem]], list[Card]]
+
+@dataclass
+class Report:
+    """What building one scenario's cards finds besides cards: problems (errors), notices
+    (for ``deckbuilder lint``) and the rubric the interview mode scores with."""
+
+    problems: list[Problem]
+    notices: list[Notice] = field(default_factory=list)
+    rubric: Rubric | None = None
+
+
+# reader: (document, its section, report) -> entries
+Reader = Callable[[Document, Section, Report], Sequence[Any]]
+# builder: (scenario, entries, file label, report) -> cards
+Builder = Callable[[ScenarioMeta, Sequence[Any], str, Report], list[Card]]
 
 
 @dataclass(frozen=True)
 class SectionRule:
     """A level-2 section that becomes cards."""
 
-    file: str  # one of FILES, or ANY_FILE
+    file: str  # one of FILES, FOUNDATIONS, or ANY_FILE
     heading: str  # the heading as documented (and named in the "missing" error)
     aliases: tuple[str, ...]  # every heading accepted (compared without case or punctuation)
-    required: bool
+    required: bool  # missing: an error
     read: Reader
     build: Builder
+    expected: bool = False  # missing: a lint notice (format v2: convert one section at a time)
 
 
-def _labelled(doc: Document, section: Section, problems: list[Problem]) -> Sequence[Any]:
-    return labelled_items(doc, section, problems=problems)
+def _labelled(doc: Document, section: Section, report: Report) -> Sequence[Any]:
+    return labelled_items(doc, section, problems=report.problems)
 
 
-def _bare(doc: Document, section: Section, _problems: list[Problem]) -> Sequence[Any]:
+def _bare(doc: Document, section: Section, _report: Report) -> Sequence[Any]:
     return bare_items(doc, section)
 
 
-def _tradeoffs(doc: Document, section: Section, problems: list[Problem]) -> Sequence[Any]:
-    return tradeoffs(doc, section, problems=problems)
+def _tradeoffs(doc: Document, section: Section, report: Report) -> Sequence[Any]:
+    return read_tradeoffs(doc, section, problems=report.problems)
 
 
-def _questions(doc: Document, section: Section, _problems: list[Problem]) -> Sequence[Any]:
-    return questions(doc, section)
-
-
-def _dimensions(doc: Document, section: Section, problems: list[Problem]) -> Sequence[Any]:
-    found = [
-        (sub.title, sub.explicit_id, sub.line, labelled_items(doc, sub, problems=problems))
-        for sub in doc.subsections(section)
-    ]
-    if not found:
-        problems.append(Problem(doc.at(section.line), "'## Dimensions' has no '###' dimension"))
-    return found
+def _whole(doc: Document, section: Section, _report: Report) -> Sequence[Any]:
+    """The section itself, for builders that read cue bullets and tables in place."""
+    return [(doc, section)]
 
 
 def _for_kind(build_cards: Callable[..., list[Card]], kind: CardKind) -> Builder:
     """A builder that makes cards of one kind from bullet items."""
 
-    def build(
-        meta: ScenarioMeta, items: Sequence[Any], path: str, problems: list[Problem]
-    ) -> list[Card]:
-        return build_cards(meta, kind=kind, items=items, path=path, problems=problems)
+    def build(meta: ScenarioMeta, items: Sequence[Any], path: str, report: Report) -> list[Card]:
+        return build_cards(meta, kind=kind, items=items, path=path, problems=report.problems)
 
     return build
 
 
+def _estimations(meta: ScenarioMeta, items: Sequence[Any], path: str, report: Report) -> list[Card]:
+    return methods.estimation_cards(meta, items=items, path=path, problems=report.problems)
+
+
 def _tradeoff_cards(
-    meta: ScenarioMeta, entries: Sequence[Any], path: str, problems: list[Problem]
+    meta: ScenarioMeta, entries: Sequence[Any], path: str, report: Report
 ) -> list[Card]:
-    return cards.tradeoff_cards(meta, entries=entries, path=path, problems=problems)
+    return tradeoffs.tradeoff_cards(meta, entries=entries, path=path, problems=report.problems)
 
 
-def _followup_cards(
-    meta: ScenarioMeta, entries: Sequence[Any], path: str, problems: list[Problem]
-) -> list[Card]:
-    return cards.followup_cards(meta, entries=entries, path=path, problems=problems)
+def _in_place(make: Callable[..., list[Card]]) -> Builder:
+    """A builder for a section read in place (cue bullets, failure tables)."""
+
+    def build(meta: ScenarioMeta, entries: Sequence[Any], _path: str, report: Report) -> list[Card]:
+        ((doc, section),) = entries
+        return make(
+            meta, doc=doc, section=section, problems=report.problems, notices=report.notices
+        )
+
+    return build
 
 
-def _rubric_cards(
-    meta: ScenarioMeta, entries: Sequence[Any], path: str, problems: list[Problem]
-) -> list[Card]:
-    return cards.rubric_cards(meta, dimensions=entries, path=path, problems=problems)
+def _rubric(meta: ScenarioMeta, entries: Sequence[Any], _path: str, report: Report) -> list[Card]:
+    """Rubric level cards (never studied) and the rubric value with its decision rule."""
+    ((doc, section),) = entries
+    report.rubric, made = rubricmod.read_rubric(
+        meta,
+        doc=doc,
+        dimensions=section,
+        decision=doc.section("decision rule"),
+        problems=report.problems,
+        notices=report.notices,
+    )
+    return made
 
+
+_CLARIFYING = ("clarifying questions a strong candidate asks", "clarifying questions")
+_FAILURES = (
+    "failure modes",
+    "failure modes and metrics",
+    "failure modes and metrics to watch",
+    "failure modes and the metrics to watch",
+    "failure modes and what to watch",
+)
 
 RULES: tuple[SectionRule, ...] = (
     SectionRule(
@@ -107,6 +133,15 @@ RULES: tuple[SectionRule, ...] = (
         True,
         _labelled,
         _for_kind(cards.numbered_cards, CardKind.REQUIREMENT),
+    ),
+    SectionRule(
+        "problem.md",
+        "Clarifying questions a strong candidate asks",
+        _CLARIFYING,
+        False,
+        _whole,
+        _in_place(cues.clarifying_cards),
+        expected=True,
     ),
     SectionRule(
         "solution.md",
@@ -120,12 +155,30 @@ RULES: tuple[SectionRule, ...] = (
         "solution.md", "Trade-offs", ("trade-offs", "tradeoffs"), True, _tradeoffs, _tradeoff_cards
     ),
     SectionRule(
+        "solution.md",
+        "Estimation methods",
+        ("estimation methods",),
+        False,
+        _labelled,
+        _estimations,
+        expected=True,
+    ),
+    SectionRule(
+        "solution.md",
+        "Failure modes",
+        _FAILURES,
+        False,
+        _whole,
+        _in_place(methods.failure_cards),
+        expected=True,
+    ),
+    SectionRule(
         "discussion_points.md",
         "Follow-up questions",
         ("follow-up questions", "follow-ups"),
         True,
-        _questions,
-        _followup_cards,
+        _whole,
+        _in_place(cues.followup_cards),
     ),
     SectionRule(
         "discussion_points.md",
@@ -136,12 +189,21 @@ RULES: tuple[SectionRule, ...] = (
         _for_kind(cards.labelled_cards, CardKind.MISTAKE),
     ),
     SectionRule(
+        "discussion_points.md",
+        "Curveballs",
+        ("curveballs",),
+        False,
+        _whole,
+        _in_place(cues.curveball_cards),
+        expected=True,
+    ),
+    SectionRule(
         "rubric.md",
         "Dimensions",
         ("dimensions", "rubric dimensions", "scoring dimensions"),
         True,
-        _dimensions,
-        _rubric_cards,
+        _whole,
+        _rubric,
     ),
     SectionRule(
         ANY_FILE,
@@ -151,6 +213,24 @@ RULES: tuple[SectionRule, ...] = (
         _bare,
         _for_kind(cards.numbered_cards, CardKind.NUMBER),
     ),
+    SectionRule(
+        FOUNDATIONS,
+        "Key concepts",
+        ("key concepts",),
+        False,
+        _labelled,
+        _for_kind(cards.labelled_cards, CardKind.CONCEPT),
+        expected=True,
+    ),
+    SectionRule(
+        FOUNDATIONS,
+        "Estimation methods",
+        ("estimation methods",),
+        False,
+        _labelled,
+        _estimations,
+        expected=True,
+    ),
 )
 
 
@@ -158,23 +238,32 @@ def scenario_cards(
     meta: ScenarioMeta,
     docs: Mapping[str, Document],
     *,
-    problems: list[Problem],
+    report: Report,
     rules: Sequence[SectionRule] = RULES,
 ) -> list[Card]:
     """Every card of one scenario's files, in file order (then line order), by the rules."""
     out: list[Card] = []
+    files = FOUNDATION_FILES if FOUNDATIONS in docs else FILES
     for name, doc in docs.items():
-        if name != "problem.md" and doc.front_matter is not None:
-            problems.append(Problem(doc.at(1), "front matter belongs in problem.md only"))
+        if name not in ("problem.md", FOUNDATIONS) and doc.front_matter is not None:
+            report.problems.append(Problem(doc.at(1), "front matter belongs in problem.md only"))
         for rule in rules:
             if rule.file not in (name, ANY_FILE):
                 continue
             section = doc.section(*rule.aliases)
             if section is None:
                 if rule.required:
-                    problems.append(
+                    report.problems.append(
                         Problem(doc.at(1), f"missing required section '## {rule.heading}'")
                     )
+                elif rule.expected:
+                    report.notices.append(
+                        Notice(
+                            doc.at(1),
+                            "missing-section",
+                            f"no '## {rule.heading}' section (format v2)",
+                        )
+                    )
                 continue
-            out += rule.build(meta, rule.read(doc, section, problems), doc.path, problems)
-    return sorted(out, key=lambda c: (FILES.index(c.source.path.rsplit("/", 1)[1]), c.source.line))
+            out += rule.build(meta, rule.read(doc, section, report), doc.path, report)
+    return sorted(out, key=lambda c: (files.index(c.source.path.rsplit("/", 1)[1]), c.source.line))

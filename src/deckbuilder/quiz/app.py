@@ -41,7 +41,7 @@ def tagged_cards(library: Library) -> list[tuple[Card, str, tuple[str, ...]]]:
     result = []
     for scenario in library.scenarios:
         meta = scenario.meta
-        for card in scenario.cards:
+        for card in scenario.study_cards:
             result.append((card, guid_for(card.full_key), tags_for(card, meta)))
     return result
 
