@@ -766,7 +766,7 @@ def _problem(rng: random.Random, t: _Text, index: int, n: int) -> tuple[str, str
     return sid, title, "\n\n".join(out) + "\n"
 
 
-def _solution(rng: random.Random, t: _Text, title: str) -> str:
+def _solution(rng: random.Random, t: _Text, title: str, *, v2: _Text) -> str:
     out = [f"# Solution: {title}", _wrap(t.para(3, 5))]
     out += ["## 1. What the targets mean", _wrap(t.para(5, 7)), _wrap(t.para(5, 7))]
     out += ["## 2. High-level architecture", _fence(rng, t), "What each component does:"]
@@ -822,10 +822,19 @@ def _solution(rng: random.Random, t: _Text, title: str) -> str:
         if rng.random() < 0.25:
             text += f"; the upper bound is **{t.number()}**"
         out.append(_bullet(text + f", {t.clause()}."))
+    out.append("## Estimation methods")
+    for _ in range(4):
+        method = f"**{v2.term()} {v2.pick(CONTEXTS)}:** {v2.clause()}."
+        out.append(_bullet(method) + "\n" + _bullet(f"Example: {v2.code()}.", indent="  "))
     out += ["## Failure modes and metrics to watch", "### Metrics"]
     out.append(_table(rng, t, ("Metric", "Why", "Alert when"), 8))
     out.append("### Failure modes")
     out += [_bullet(f"**{t.term()}:** {t.para(2, 3)}") for _ in range(7)]
+    rows = "\n".join(
+        f"| {name} | {v2.cell()} | {v2.cell()} | {v2.cell()} |"
+        for name in sorted({v2.term() for _ in range(5)})
+    )
+    out.append("| Failure | Symptom | Detection | Mitigation |\n| --- | --- | --- | --- |\n" + rows)
     out.append("## References")
     for r in range(1, 9):
         out.append(_bullet(f"{t.term()}: a primary source on it, section {r} ({2015 + r})."))
@@ -844,13 +853,18 @@ def _question(t: _Text) -> str:
     )
 
 
-def _discussion(rng: random.Random, t: _Text, title: str) -> str:
+def _cued(t: _Text, v2: _Text) -> str:
+    """A follow-up or curveball bullet: a bold cue question, then the point."""
+    return _bullet(f"**{v2.term()} {v2.pick(CONTEXTS)}?** {t.para(1, 2)}")
+
+
+def _discussion(rng: random.Random, t: _Text, title: str, *, v2: _Text) -> str:
     out = [f"# Discussion Points: {title}", _wrap(t.para(2, 3)), "## Follow-up questions"]
     used: set[str] = set()
     for _ in range(rng.randint(14, 16)):
         question = _unique(lambda: _question(t), used)
         out.append(f"### {question}")
-        out.append("\n".join(_bullet(t.para(1, 2)) for _ in range(rng.randint(3, 5))))
+        out.append("\n".join(_cued(t, v2) for _ in range(rng.randint(3, 5))))
         if rng.random() < 0.3:
             out.append(_wrap(t.para(1, 2)))
     out.append("## Common mistakes")
@@ -865,15 +879,31 @@ def _discussion(rng: random.Random, t: _Text, title: str) -> str:
         out.append(_bullet(f"**{label}**: {t.para(1, 3)}"))
     out += ["## Extensions", "What separates a strong candidate once the core design is in place:"]
     out += [_bullet(t.para(2, 3)) for _ in range(6)]
+    out.append("## Curveballs")
+    for minute in (15, 25, 35, 45):
+        out += [
+            f"### Now the {v2.term().lower()} changes at minute {minute}.",
+            f"**Minute:** {minute}",
+        ]
+        out.append("\n".join(_cued(v2, v2) for _ in range(3)))
     return "\n\n".join(out) + "\n"
 
 
-def _rubric(rng: random.Random, t: _Text, title: str) -> str:
+def _rubric(rng: random.Random, t: _Text, title: str, *, v2: _Text) -> str:
     out = [f"# Rubric: {title}", _wrap(t.para(2, 3)), "## Dimensions"]
-    for dimension in rng.sample(DIMENSIONS, rng.randint(5, 7)):
+    dimensions = rng.sample(DIMENSIONS, rng.randint(5, 7))
+    for dimension in dimensions:
         out.append(f"### {dimension}")
         out.append(_wrap(f"Weight {rng.randrange(10, 25)}%. {t.sentence()}"))
-        out.append("\n".join(_bullet(f"**{level}:** {t.para(2, 2)}") for level in LEVELS))
+        out.append(
+            "\n".join(
+                _bullet(f"**{level}:** {t.para(2, 2)}")
+                + "\n"
+                + _bullet(f'Anchor: "{v2.sentence()}"', indent="  ")
+                for level in LEVELS
+            )
+        )
+    out += ["## Decision rule", _bullet(f"**Must reach Hire:** {dimensions[0]}")]
     out += ["## Green flags", *(_bullet(t.para(1, 2)) for _ in range(5))]
     out += ["## Red flags", *(_bullet(t.para(1, 2)) for _ in range(5))]
     out += ["## L5 vs L6", _table(rng, t, ("Area", "L5", "L6"), 5)]
@@ -884,14 +914,16 @@ def scenario_files(index: int, n: int, seed: int = 0) -> tuple[str, dict[str, st
     """(folder name, {file name: markdown}) of scenario ``index`` (0-based) of ``n``."""
     rng = random.Random(f"deckbuilder-bench:{seed}:{index}")
     t = _Text(rng)
+    # format-v2 sections draw from their own stream, so the rest of the text is as before
+    v2 = _Text(random.Random(f"deckbuilder-bench:{seed}:{index}:v2"))
     sid, title, problem = _problem(rng, t, index, n)
     width = max(2, len(str(n)))
     folder = f"{index + 1:0{width}d}-{sid.split('-', 2)[2]}"
     files = {
         "problem.md": problem,
-        "solution.md": _solution(rng, t, title),
-        "discussion_points.md": _discussion(rng, t, title),
-        "rubric.md": _rubric(rng, t, title),
+        "solution.md": _solution(rng, t, title, v2=v2),
+        "discussion_points.md": _discussion(rng, t, title, v2=v2),
+        "rubric.md": _rubric(rng, t, title, v2=v2),
     }
     return folder, files
 
