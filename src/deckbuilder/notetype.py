@@ -68,8 +68,9 @@ _BASE_CSS = """\
 .db-back { margin-top: 0.4em; }
 .db-extra { margin-top: 0.8em; font-size: 0.85em; color: #4a4a50; }
 .nightMode .db-extra { color: #b8b8c0; }
-.db-source { margin-top: 1.2em; font-size: 0.65em; color: #8a8a90;
+.db-source { margin-top: 1.2em; font-size: 0.65em; color: #5f5f66;
   font-family: ui-monospace, Menlo, Consolas, monospace; }
+.nightMode .db-source { color: #a0a0a8; }
 hr#answer { border: none; border-top: 1px solid #d0d0d5; margin: 0.9em 0; }
 .nightMode hr#answer { border-top-color: #44444a; }
 .cloze { font-weight: 700; color: #0a58ca; }
@@ -80,10 +81,13 @@ p { margin: 0.4em 0; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.88em;
   background: #f0f0f3; padding: 0.05em 0.3em; border-radius: 3px; }
 .nightMode code { background: #2c2c31; }
-pre { background: #f6f6f8; padding: 0.6em 0.8em; border-radius: 6px; overflow-x: auto;
-  font-size: 0.8em; line-height: 1.35; }
-.nightMode pre { background: #27272b; }
-pre code { background: none; padding: 0; font-size: 1em; }
+pre { background: #f6f6f8; color: #1d1d1f; padding: 0.6em 0.8em; border-radius: 6px;
+  overflow-x: auto; font-size: 0.8em; line-height: 1.35; }
+.nightMode pre { background: #27272b; color: #f0f0ea; }
+/* one background per block: the code inside a pre never paints its own (in night mode too,
+   where ".nightMode code" would otherwise give every line a lighter band) */
+pre code, .nightMode pre code { background: none; padding: 0; font-size: 1em;
+  border-radius: 0; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.85em;
   display: block; overflow-x: auto; }
 th, td { border: 1px solid #d0d0d5; padding: 0.25em 0.5em; vertical-align: top; }
