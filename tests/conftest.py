@@ -23,6 +23,8 @@ from deckbuilder.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_LIBRARY = ROOT / "tests" / "fixtures" / "library"
+# every card kind with code blocks, tables, images and long words: the preview and browser tests
+PREVIEW_LIBRARY = ROOT / "tests" / "fixtures" / "preview-library"
 SCENARIOS = ROOT / "scenarios"
 DECKBUILDER = [sys.executable, "-c", "from deckbuilder.cli import main; main()"]
 

@@ -1,0 +1,77 @@
+"""The Python renderer of Anki's templates and clozes gives exactly the official library's HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+
+from ankiutil import add_deckbuilder_notetypes, anki_sides, fresh_collection
+from conftest import FIXTURE_LIBRARY, PREVIEW_LIBRARY, SCENARIOS
+from deckbuilder.anki_template import card_sides, cloze_ordinals
+from deckbuilder.model import CardKind
+from deckbuilder.render import render_card
+from deckbuilder.scenario import load_library
+
+pytestmark = pytest.mark.anki
+
+
+@pytest.fixture(scope="module")
+def anki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Collection, object, object]]:
+    col = fresh_collection(tmp_path_factory.mktemp("anki"))
+    basic, cloze = add_deckbuilder_notetypes(col)
+    yield col, basic, cloze
+    col.close()
+
+
+def ours(fields: tuple[str, ...], *, cloze: bool) -> list[tuple[str, str]]:
+    return [(side.question, side.answer) for side in card_sides(fields, cloze=cloze)]
+
+
+CLOZE_TEXTS = [
+    "<p>plain {{c1::one}} deletion</p>",
+    "<p>a {{c1::x → é &lt; &gt; &amp; &quot; ' ü 中 \u00a0}} b {{c2::y::hint &amp; h}} {{c1::z}}</p>",
+    "<p>{{c1::outer {{c2::inner}} end}} and {{c3::third::a::b}}</p>",
+    "<p>a <code>{{c1::code}}</code> b {{c2::<b>bold</b>}} {{c1,2::both}}</p>",
+    "<p>{{c2::only two}} then }} stray and {{c1::unclosed</p>",
+    "<p>{{c1::line\nbreak}} {{c10::ten}}</p>",
+]
+
+
+@pytest.mark.parametrize("text", CLOZE_TEXTS)
+@pytest.mark.parametrize("extra", ["", " ", "<br>", "<p></p>", "<p>why</p>"])
+def test_cloze_notes_render_as_anki_renders_them(
+    anki: tuple[Collection, object, object], text: str, extra: str
+) -> None:
+    """Hints, nested and multi-ordinal deletions, stray braces, Extra present or empty."""
+    col, _basic, cloze = anki
+    fields = (text, extra, "01 Title › Section", "scenarios/x/solution.md")
+    assert ours(fields, cloze=True) == anki_sides(col, cloze, fields)
+    assert len(cloze_ordinals(text)) == len(anki_sides(col, cloze, fields))
+
+
+def _every_card(root: Path) -> Iterator[tuple[str, tuple[str, ...], bool]]:
+    library = load_library(root)
+    for scenario in library.scenarios:
+        folder = root / scenario.meta.folder
+        for card in scenario.cards:
+            rendered = render_card(card, scenario.meta, folder=folder)
+            yield card.kind.value, rendered.fields, card.cloze
+
+
+@pytest.mark.parametrize(
+    "root", [FIXTURE_LIBRARY, PREVIEW_LIBRARY, SCENARIOS], ids=lambda p: p.name
+)
+def test_every_card_renders_as_anki_renders_it(
+    anki: tuple[Collection, object, object], root: Path
+) -> None:
+    """Every card of the fixture libraries and of the shipped scenarios, every kind, both sides."""
+    col, basic, cloze = anki
+    kinds = set()
+    for kind, fields, is_cloze in _every_card(root):
+        assert ours(fields, cloze=is_cloze) == anki_sides(col, cloze if is_cloze else basic, fields)
+        kinds.add(kind)
+    if root != SCENARIOS:
+        assert kinds == {kind.value for kind in CardKind}
