@@ -307,6 +307,83 @@ def watch(scenarios_dir: Path, out_dir: Path) -> None:
         click.echo("Stopped.")
 
 
+def _lint_notes(library: Library) -> list[tuple[str, str]]:
+    """(card GUID or "path:line", message) for each linter warning the preview shows inline.
+
+    The card linter plugs in here, e.g. ``[(str(p.location), p.message) for p in lint(library)]``.
+    """
+    return []
+
+
+def _write_preview(scenarios_dir: Path, out_dir: Path, *, live: bool, jobs: int | None) -> str:
+    from deckbuilder.preview.output import write_site
+    from deckbuilder.preview.site import build_site
+    from deckbuilder.scenario import load_library
+
+    library = load_library(scenarios_dir, jobs=jobs)
+    write_site(build_site(library, warnings=_lint_notes(library), live=live), out=out_dir)
+    count = len(library.cards)
+    return (
+        f"Preview of {count} cards in {len(library.scenarios)} scenarios: "
+        f"{out_dir / 'index.html'}"
+    )
+
+
+@main.command()
+@_SCENARIOS
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("decks/preview"),
+    show_default=True,
+    help="Folder the site is written to.",
+)
+@click.option("--serve", is_flag=True, help="Serve the site on 127.0.0.1 and rebuild it on save.")
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8000,
+    show_default=True,
+    help="Port for --serve (0 picks a free one).",
+)
+@_JOBS
+@_reports_errors
+def preview(scenarios_dir: Path, out_dir: Path, serve: bool, port: int, jobs: int | None) -> None:
+    """Write a static site showing every card, front and back, as Anki renders it.
+
+    An index counts cards per scenario, topic and kind; each scenario page has a search
+    box, a tag filter, a dark-mode toggle (Anki's night mode) and a phone-width view.
+    """
+    if not serve:
+        click.echo(_write_preview(scenarios_dir, out_dir, live=False, jobs=jobs))
+        return
+    from deckbuilder.preview.output import record_error
+    from deckbuilder.preview.serve import start_server
+    from deckbuilder.watch import watch as run_watch
+
+    def rebuild() -> None:
+        try:
+            click.echo(_write_preview(scenarios_dir, out_dir, live=True, jobs=jobs))
+        except DeckbuilderError as error:
+            click.echo(f"Error: {error}", err=True)
+            record_error(out_dir, str(error))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    server = start_server(out_dir, port=port)
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+
+    def ready() -> None:
+        click.echo(f"Serving {url} and watching {scenarios_dir} (Ctrl-C stops)")
+
+    try:
+        run_watch(scenarios_dir, rebuild=rebuild, ready=ready)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.shutdown()
+
+
 _STATE = click.option(
     "--state",
     "state",

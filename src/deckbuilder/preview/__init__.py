@@ -1,0 +1,1 @@
+"""``deckbuilder preview``: every card in a browser, as Anki renders it."""

@@ -1,0 +1,181 @@
+"""The preview site as values: every card, front and back, as Anki renders it.
+
+Pure: a library in, the site's files (name → bytes) and the media to copy out. The pages
+are Jinja2 templates with autoescaping; card HTML enters them only as the fields the
+package carries, rendered through the note type's own templates (``anki_template``).
+The only module that imports jinja2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from deckbuilder import render
+from deckbuilder.anki_template import card_sides
+from deckbuilder.apkg import guid_for
+from deckbuilder.model import Card, CardKind, Library, Scenario
+
+STATIC = ("preview.css", "preview.js")
+CARD_CSS = "card.css"
+VERSION_FILE = "version.json"
+
+# A linter's finding on a card: (the card's GUID or its "path:line", message).
+LintNote = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Side:
+    ordinal: int
+    question: Markup
+    answer: Markup
+
+
+@dataclass(frozen=True)
+class PreviewCard:
+    guid: str
+    kind: CardKind
+    title: str
+    source: str
+    cloze: bool
+    tags: tuple[str, ...]
+    text: str  # lower-case plain text for the search box
+    warnings: tuple[str, ...]
+    sides: tuple[Side, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    version: str  # changes whenever any page, style or script changes
+    files: tuple[tuple[str, bytes], ...]  # (name in the site folder, content)
+    media: tuple[tuple[str, Path], ...]  # (name in the site folder, the image file)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("deckbuilder.preview", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def page_name(scenario: Scenario) -> str:
+    return f"{scenario.meta.folder}.html"
+
+
+def _preview_card(
+    card: Card, fields: Sequence[str], tags: Sequence[str], warnings: Mapping[str, list[str]]
+) -> PreviewCard:
+    guid = guid_for(card.full_key)
+    text = " ".join((card.title, card.front, card.back, " ".join(card.context), *tags))
+    return PreviewCard(
+        guid=guid,
+        kind=card.kind,
+        title=card.title,
+        source=str(card.source),
+        cloze=card.cloze,
+        tags=tuple(tags),
+        text=text.lower(),
+        warnings=tuple(warnings.get(guid, []) + warnings.get(str(card.source), [])),
+        # the fields are the package's HTML, already escaped by the markdown renderer
+        sides=tuple(
+            Side(side.ordinal, Markup(side.question), Markup(side.answer))
+            for side in card_sides(fields, cloze=card.cloze)
+        ),
+    )
+
+
+def _scenario_cards(
+    library: Library, scenario: Scenario, warnings: Mapping[str, list[str]]
+) -> tuple[list[PreviewCard], dict[str, Path]]:
+    folder = Path(library.root) / scenario.meta.folder
+    cards: list[PreviewCard] = []
+    media: dict[str, Path] = {}
+    for card in scenario.cards:
+        rendered = render.render_card(card, scenario.meta, folder=folder)
+        media.update(rendered.media)
+        cards.append(_preview_card(card, rendered.fields, rendered.tags, warnings))
+    return cards, media
+
+
+def _version(*parts: object) -> str:
+    """A digest of everything the pages show, known before they are rendered."""
+    env = _environment()
+    sources = [env.loader.get_source(env, name)[0] for name in env.list_templates()]  # type: ignore[union-attr]
+    return hashlib.sha256(repr((parts, sources)).encode()).hexdigest()[:16]
+
+
+def build_site(library: Library, *, warnings: Iterable[LintNote] = (), live: bool = False) -> Site:
+    """Every page of the preview; ``live`` pages poll ``version.json`` and reload on change."""
+    by_target: dict[str, list[str]] = {}
+    for target, message in warnings:
+        by_target.setdefault(target, []).append(message)
+    files: dict[str, bytes] = {CARD_CSS: render.css().encode()}
+    for name in STATIC:
+        files[name] = resources.files("deckbuilder.preview").joinpath("static", name).read_bytes()
+    media: dict[str, Path] = {}
+    pages = []
+    for scenario in library.scenarios:
+        cards, scenario_media = _scenario_cards(library, scenario, by_target)
+        media.update(scenario_media)
+        pages.append((scenario, cards))
+    version = _version(pages, sorted(files.items()), sorted(media), live)
+    env = _environment()
+    common = {"live": live, "version": version}
+    summaries = []
+    for scenario, cards in pages:
+        tags = Counter(tag for card in cards for tag in card.tags)
+        files[page_name(scenario)] = (
+            env.get_template("scenario.html")
+            .render(
+                title=scenario.meta.deck_title,
+                meta=scenario.meta,
+                cards=cards,
+                tags=sorted(tags.items()),
+                **common,
+            )
+            .encode()
+        )
+        summaries.append(
+            {
+                "page": page_name(scenario),
+                "title": scenario.meta.deck_title,
+                "difficulty": scenario.meta.difficulty.value,
+                "kinds": Counter(card.kind for card in cards),
+                "cards": len(cards),
+                "anki_cards": sum(len(card.sides) for card in cards),
+                "warnings": sum(len(card.warnings) for card in cards),
+            }
+        )
+    kinds = Counter(card.kind for card in library.cards)
+    topics = [
+        (topic, sum(1 for card in library.cards if topic.id in card.topics))
+        for topic in library.topics
+    ]
+    files["index.html"] = (
+        env.get_template("index.html")
+        .render(
+            title="deckbuilder preview",
+            scenarios=summaries,
+            kinds=[(kind, kinds[kind]) for kind in CardKind],
+            topics=topics,
+            total=len(library.cards),
+            **common,
+        )
+        .encode()
+    )
+    return Site(
+        version=version, files=tuple(sorted(files.items())), media=tuple(sorted(media.items()))
+    )
