@@ -50,6 +50,14 @@ def library_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def preview_library_copy(tmp_path: Path) -> Path:
+    """A writable copy of the preview fixture library."""
+    target = tmp_path / "preview-library"
+    shutil.copytree(PREVIEW_LIBRARY, target)
+    return target
+
+
+@pytest.fixture
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.chdir(tmp_path)
     yield tmp_path

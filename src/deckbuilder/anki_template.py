@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from deckbuilder import render
 
@@ -33,6 +34,7 @@ class _Section:
 _Node = str | tuple[str, ...] | _Section  # text | (filters..., field) | section
 
 
+@lru_cache(maxsize=8)
 def _parse(template: str) -> tuple[_Node, ...]:
     stack: list[tuple[str, bool, list[_Node]]] = [("", False, [])]
     position = 0

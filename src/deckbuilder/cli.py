@@ -321,11 +321,11 @@ def _write_preview(scenarios_dir: Path, out_dir: Path, *, live: bool, jobs: int 
     from deckbuilder.scenario import load_library
 
     library = load_library(scenarios_dir, jobs=jobs)
-    write_site(build_site(library, warnings=_lint_notes(library), live=live), out=out_dir)
+    site = build_site(library, warnings=_lint_notes(library), live=live, jobs=jobs)
+    write_site(site, out=out_dir)
     count = len(library.cards)
     return (
-        f"Preview of {count} cards in {len(library.scenarios)} scenarios: "
-        f"{out_dir / 'index.html'}"
+        f"Preview of {count} cards in {len(library.scenarios)} scenarios: {out_dir / 'index.html'}"
     )
 
 

@@ -23,6 +23,7 @@ from deckbuilder import render
 from deckbuilder.anki_template import card_sides
 from deckbuilder.apkg import guid_for
 from deckbuilder.model import Card, CardKind, Library, Scenario
+from deckbuilder.parallel import map_jobs
 
 STATIC = ("preview.css", "preview.js")
 CARD_CSS = "card.css"
@@ -98,9 +99,10 @@ def _preview_card(
 
 
 def _scenario_cards(
-    library: Library, scenario: Scenario, warnings: Mapping[str, list[str]]
+    job: tuple[str, Scenario, Mapping[str, list[str]]],
 ) -> tuple[list[PreviewCard], dict[str, Path]]:
-    folder = Path(library.root) / scenario.meta.folder
+    root, scenario, warnings = job
+    folder = Path(root) / scenario.meta.folder
     cards: list[PreviewCard] = []
     media: dict[str, Path] = {}
     for card in scenario.cards:
@@ -117,8 +119,17 @@ def _version(*parts: object) -> str:
     return hashlib.sha256(repr((parts, sources)).encode()).hexdigest()[:16]
 
 
-def build_site(library: Library, *, warnings: Iterable[LintNote] = (), live: bool = False) -> Site:
-    """Every page of the preview; ``live`` pages poll ``version.json`` and reload on change."""
+def build_site(
+    library: Library,
+    *,
+    warnings: Iterable[LintNote] = (),
+    live: bool = False,
+    jobs: int | None = None,
+) -> Site:
+    """Every page of the preview; ``live`` pages poll ``version.json`` and reload on change.
+
+    Scenarios are rendered on up to ``jobs`` processes (default: every core).
+    """
     by_target: dict[str, list[str]] = {}
     for target, message in warnings:
         by_target.setdefault(target, []).append(message)
@@ -127,11 +138,13 @@ def build_site(library: Library, *, warnings: Iterable[LintNote] = (), live: boo
         files[name] = resources.files("deckbuilder.preview").joinpath("static", name).read_bytes()
     media: dict[str, Path] = {}
     pages = []
-    for scenario in library.scenarios:
-        cards, scenario_media = _scenario_cards(library, scenario, by_target)
+    rendered = map_jobs(
+        _scenario_cards, [(library.root, s, by_target) for s in library.scenarios], jobs=jobs
+    )
+    for scenario, (cards, scenario_media) in zip(library.scenarios, rendered, strict=True):
         media.update(scenario_media)
         pages.append((scenario, cards))
-    version = _version(pages, sorted(files.items()), sorted(media), live)
+    version = _version([cards for _, cards in pages], sorted(files.items()), sorted(media), live)
     env = _environment()
     common = {"live": live, "version": version}
     summaries = []

@@ -1,0 +1,146 @@
+"""`deckbuilder preview`: the site's pages, counts, escaping, lint notes, clozes and errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import PREVIEW_LIBRARY
+from deckbuilder.apkg import guid_for
+from deckbuilder.cli import main
+from deckbuilder.model import Library
+from deckbuilder.preview.output import write_site
+from deckbuilder.preview.site import build_site
+from deckbuilder.scenario import load_library
+
+
+def _page(site_files: tuple[tuple[str, bytes], ...], name: str) -> str:
+    return dict(site_files)[name].decode()
+
+
+def test_preview_command_writes_the_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main, ["preview", "--scenarios", str(PREVIEW_LIBRARY), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Preview of 33 cards in 2 scenarios: {out / 'index.html'}\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "01-kv-sizing.html",
+        "02-fleet-cost.html",
+        "card.css",
+        "index.html",
+        "kv-sizing--76f829220c--blocks.png",
+        "preview.css",
+        "preview.js",
+        "version.json",
+    ]
+
+
+def test_index_counts_per_scenario_topic_and_kind() -> None:
+    index = _page(build_site(load_library(PREVIEW_LIBRARY)).files, "index.html")
+    rows = {
+        re.sub(r"<[^>]+>", " ", row).split()[0]: re.sub(r"<[^>]+>", " ", row).split()
+        for row in re.findall(r"<tr>.*?</tr>", index, re.DOTALL)
+    }
+    assert "33 cards in 2 scenarios" in index
+    kinds = ["requirement", "concept", "trade-off", "number", "follow-up", "mistake", "rubric"]
+    assert re.findall(r'<th scope="col">([a-z-]+)</th>', index)[:7] == kinds
+    # 01 Sizing a KV Cache, hard, 4 3 4 3 2 1 4 per kind, 21 notes, 21 Anki cards, 0 warnings
+    assert rows["01"][-11:] == ["hard", "4", "3", "4", "3", "2", "1", "4", "21", "21", "0"]
+    assert rows["KV"] == ["KV", "cache", "management", "topic::kv-cache", "21"]
+    assert rows["Follow-up"] == ["Follow-up", "question", "kind::follow-up", "3"]
+
+
+def test_card_text_is_escaped_and_card_html_is_the_packages(library_copy: Path) -> None:
+    """Markup typed in a scenario is text on the page; the fields are Anki's HTML, unchanged."""
+    solution = library_copy / "01-mini-serving" / "solution.md"
+    solution.write_text(
+        solution.read_text().replace(
+            "- **KV cache:**", '- **<b>KV</b> "cache" & <script>x()</script>:**'
+        )
+    )
+    library = load_library(library_copy)
+    page = _page(build_site(library).files, "01-mini-serving.html")
+    assert "<script>x()" not in page and "<b>KV" not in page
+    assert 'title">&lt;b&gt;KV&lt;/b&gt; &#34;cache&#34; &amp; &lt;script&gt;' in page
+    assert "<strong>&lt;b&gt;KV&lt;/b&gt; &quot;cache&quot; &amp; &lt;script&gt;" in page
+    assert page.count("<template shadowrootmode") == 2 * len(library.cards)  # front and back
+
+
+def test_lint_notes_show_on_their_cards() -> None:
+    """The linter's findings, by card GUID or by path:line, appear on that card and in the index."""
+    library = load_library(PREVIEW_LIBRARY)
+    card = next(c for c in library.cards if c.kind.value == "follow-up")
+    other = next(c for c in library.cards if c.kind.value == "mistake")
+    site = build_site(
+        library,
+        warnings=[
+            (guid_for(card.full_key), "answer is 74 words (at most 60)"),
+            (str(other.source), "front & back share <code>"),
+        ],
+    )
+    page = _page(site.files, "01-kv-sizing.html")
+    article = page[page.index(f'id="{guid_for(card.full_key)}"') :]
+    assert article.index("answer is 74 words (at most 60)") < article.index("</article>")
+    assert "<strong>Lint:</strong> front &amp; back share &lt;code&gt;" in page
+    assert re.search(r"<td>21</td><td>21</td><td>2</td>", _page(site.files, "index.html"))
+
+
+def test_a_cloze_note_shows_every_ordinal() -> None:
+    library = load_library(PREVIEW_LIBRARY)
+    scenario = library.scenarios[0]
+    cards = tuple(
+        dataclasses.replace(c, front="**Two:** {{c1::one}} and {{c2::two}}")
+        if c.key == "one-full-32k-context"
+        else c
+        for c in scenario.cards
+    )
+    assert cards != scenario.cards
+    changed = Library(
+        root=library.root,
+        topics=library.topics,
+        scenarios=(dataclasses.replace(scenario, cards=cards),),
+    )
+    page = _page(build_site(changed).files, "01-kv-sizing.html")
+    assert "Cloze 1 of 2" in page and "Cloze 2 of 2" in page
+    assert 'data-cloze="two" data-ordinal="2">[...]' in page
+
+
+def test_a_rebuild_drops_pages_of_removed_scenarios_and_nothing_else(
+    preview_library_copy: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    write_site(build_site(load_library(preview_library_copy)), out=out)
+    shutil.rmtree(preview_library_copy / "02-fleet-cost")
+    write_site(build_site(load_library(preview_library_copy)), out=out)
+    assert not (out / "02-fleet-cost.html").exists()
+    assert (out / "01-kv-sizing.html").exists() and (out / "notes.txt").read_text() == "mine"
+
+
+def test_bad_scenarios_and_unwritable_out_are_clear_errors(
+    preview_library_copy: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(
+        main, ["preview", "--scenarios", str(PREVIEW_LIBRARY), "--out", str(blocker / "site")]
+    )
+    assert result.exit_code == 1
+    assert (
+        result.output == f"Error: cannot write the preview to {blocker / 'site'}: Not a directory\n"
+    )
+    problem = preview_library_copy / "02-fleet-cost" / "problem.md"
+    problem.write_text(problem.read_text().replace("difficulty: medium", "difficulty: easy"))
+    result = CliRunner().invoke(
+        main, ["preview", "--scenarios", str(preview_library_copy), "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 1
+    assert "02-fleet-cost/problem.md:5: " in result.output
+    assert not (tmp_path / "s").exists()
