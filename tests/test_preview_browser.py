@@ -9,11 +9,16 @@ not compared pixel by pixel.
 from __future__ import annotations
 
 import os
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PREVIEW_LIBRARY, ROOT
 from deckbuilder.model import CardKind
@@ -280,3 +285,46 @@ def test_screenshots_of_every_kind_for_review(page: Any, site_url: str) -> None:
                 written.append(path)
     assert len(written) == len(CardKind) * 4
     assert all(path.stat().st_size > 2000 for path in written)
+
+
+def test_serve_rebuilds_on_save_and_the_page_reloads_itself(
+    browser: Any, preview_library_copy: Path, tmp_path: Path
+) -> None:
+    """--serve: a saved edit reaches the open page, and so does a problem and its fix."""
+    command = [
+        str(Path(sys.executable).parent / "deckbuilder"),
+        "preview",
+        "--serve",
+        "--port",
+        "0",
+    ]
+    command += ["--scenarios", str(preview_library_copy), "--out", str(tmp_path / "site")]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        lines = []
+        while not (lines and lines[-1].startswith("Serving ")):
+            lines.append(server.stdout.readline())
+            assert lines[-1], lines  # the server stopped
+        url = lines[-1].split()[1]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/index\.html", url)
+        page = browser.new_page()
+        page.goto(url.replace("index.html", "02-fleet-cost.html"))
+        concept = page.locator('.pv-card[data-kind="concept"] .pv-back .db-back')
+        assert "whatever the GPUs do" in concept.inner_text()
+
+        solution = preview_library_copy / "02-fleet-cost" / "solution.md"
+        solution.write_text(solution.read_text().replace("whatever the GPUs do", "busy or idle"))
+        expect(concept).to_contain_text("busy or idle", timeout=30_000)
+
+        problem = preview_library_copy / "02-fleet-cost" / "problem.md"
+        good = problem.read_text()
+        problem.write_text(good.replace("difficulty: medium", "difficulty: easy"))
+        expect(page.locator("#pv-error")).to_contain_text("problem.md:5: ", timeout=30_000)
+        problem.write_text(good)
+        expect(page.locator("#pv-error")).to_be_hidden(timeout=30_000)
+        page.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    assert output.rstrip().endswith("Stopped.")
