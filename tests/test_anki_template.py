@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ankiutil import add_deckbuilder_notetypes, anki_sides, fresh_collection
 from conftest import FIXTURE_LIBRARY, PREVIEW_LIBRARY, SCENARIOS
@@ -75,3 +77,37 @@ def test_every_card_renders_as_anki_renders_it(
         kinds.add(kind)
     if root != SCENARIOS:
         assert kinds == {kind.value for kind in CardKind}
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "{{c1::",
+                "{{c2::",
+                "{{c1,3::",
+                "}}",
+                "::",
+                "{",
+                "}",
+                "c",
+                ":",
+                "a",
+                " ",
+                "<b>",
+                "&amp;",
+                "é",
+                "\n",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_any_cloze_text_renders_as_anki_renders_it(
+    anki: tuple[Collection, object, object], text: str
+) -> None:
+    """Random mixes of deletions, hints, braces and markup: the same cards, the same HTML."""
+    col, _basic, cloze = anki
+    fields = (f"<p>x {text}</p>", "", "ctx", "src")
+    assert ours(fields, cloze=True) == anki_sides(col, cloze, fields)

@@ -163,7 +163,7 @@ def _reveal(nodes: Sequence[str | _Cloze], *, ordinal: int, question: bool) -> s
             inner = _reveal(node.nodes, ordinal=ordinal, question=question)
             out.append(f'<span class="cloze-inactive" data-ordinal="{numbers}">{inner}</span>')
         elif question:
-            content = _encode_attribute(_reveal(node.nodes, ordinal=ordinal, question=False))
+            content = _encode_attribute(_reveal(node.nodes, ordinal=ordinal, question=True))
             out.append(
                 f'<span class="cloze" data-cloze="{content}" data-ordinal="{numbers}">'
                 f"[{node.hint if node.hint is not None else '...'}]</span>"
