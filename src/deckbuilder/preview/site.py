@@ -54,6 +54,19 @@ class PreviewCard:
 
 
 @dataclass(frozen=True)
+class ScenarioSummary:
+    """One row of the index."""
+
+    page: str
+    title: str
+    difficulty: str
+    kinds: Counter[CardKind]
+    cards: int  # notes
+    anki_cards: int  # one per cloze number
+    warnings: int
+
+
+@dataclass(frozen=True)
 class Site:
     version: str  # changes whenever any page, style or script changes
     files: tuple[tuple[str, bytes], ...]  # (name in the site folder, content)
@@ -144,7 +157,13 @@ def build_site(
     for scenario, (cards, scenario_media) in zip(library.scenarios, rendered, strict=True):
         media.update(scenario_media)
         pages.append((scenario, cards))
-    version = _version([cards for _, cards in pages], sorted(files.items()), sorted(media), live)
+    version = _version(
+        library.topics,
+        [(scenario.meta, cards) for scenario, cards in pages],
+        sorted(files.items()),
+        sorted(media),
+        live,
+    )
     env = _environment()
     common = {"live": live, "version": version}
     summaries = []
@@ -162,15 +181,15 @@ def build_site(
             .encode()
         )
         summaries.append(
-            {
-                "page": page_name(scenario),
-                "title": scenario.meta.deck_title,
-                "difficulty": scenario.meta.difficulty.value,
-                "kinds": Counter(card.kind for card in cards),
-                "cards": len(cards),
-                "anki_cards": sum(len(card.sides) for card in cards),
-                "warnings": sum(len(card.warnings) for card in cards),
-            }
+            ScenarioSummary(
+                page=page_name(scenario),
+                title=scenario.meta.deck_title,
+                difficulty=scenario.meta.difficulty.value,
+                kinds=Counter(card.kind for card in cards),
+                cards=len(cards),
+                anki_cards=sum(len(card.sides) for card in cards),
+                warnings=sum(len(card.warnings) for card in cards),
+            )
         )
     kinds = Counter(card.kind for card in library.cards)
     topics = [
