@@ -254,16 +254,21 @@ def test_phone_width_view(page: Any, site_url: str) -> None:
     """The phone view is a real 390 px viewport: the card CSS's phone rules apply in it."""
     _open(page, f"{site_url}/{PAGES[0]}")
     page.click("#pv-phone")
-    frame = page.frame_locator("#pv-phone-frame iframe")
     assert page.locator("#pv-phone-frame iframe").bounding_box()["width"] == 390
-    first = frame.locator(".pv-card").first
-    front = first.locator(".pv-front").bounding_box()
-    back = first.locator(".pv-back").bounding_box()
-    assert back["y"] >= front["y"] + front["height"]  # stacked, not side by side
-    size = frame.locator(".pv-host").first.evaluate(
-        "h => getComputedStyle(h.shadowRoot.querySelector('.card')).fontSize"
+    frame = page.locator("#pv-phone-frame iframe").element_handle().content_frame()
+    frame.wait_for_url(f"**/{PAGES[0]}?embed=phone")
+    frame.wait_for_load_state("load")  # the page, its styles and every card's stylesheet
+    layout = frame.evaluate(
+        """() => {
+      const card = document.querySelector(".pv-card");
+      const [front, back] = [".pv-front", ".pv-back"].map(s => card.querySelector(s).getBoundingClientRect());
+      const inner = card.querySelector(".pv-host").shadowRoot.querySelector(".card");
+      return { frontBottom: front.bottom, backTop: back.top, fontSize: getComputedStyle(inner).fontSize };
+    }"""
     )
-    assert size == "17px"  # the card CSS's max-width: 480px rule
+    assert layout["backTop"] >= layout["frontBottom"]  # stacked, not side by side
+    assert layout["fontSize"] == "17px"  # the card CSS's max-width: 480px rule applies
+    first = page.frame_locator("#pv-phone-frame iframe").locator(".pv-card").first
     page.click("#pv-dark")
     first.locator(".pv-host").first.evaluate(
         "h => new Promise(r => { const c = h.shadowRoot.querySelector('.card');"
