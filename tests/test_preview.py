@@ -158,3 +158,20 @@ def test_jinja2_is_imported_by_one_module_and_playwright_by_none() -> None:
         "markupsafe": ["preview/site.py"],
         "playwright": [],
     }
+
+
+def test_serve_on_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    from deckbuilder.preview.serve import start_server
+
+    busy = start_server(tmp_path / "other", port=0)
+    try:
+        port = busy.server_address[1]
+        out = tmp_path / "site"
+        arguments = ["preview", "--serve", "--port", str(port), "--out", str(out)]
+        result = CliRunner().invoke(main, [*arguments, "--scenarios", str(PREVIEW_LIBRARY)])
+    finally:
+        busy.shutdown()
+    assert result.exit_code == 1
+    assert (
+        result.output == f"Error: cannot serve {out} on 127.0.0.1:{port}: Address already in use\n"
+    )

@@ -310,7 +310,7 @@ def watch(scenarios_dir: Path, out_dir: Path) -> None:
 def _lint_notes(library: Library) -> list[tuple[str, str]]:
     """(card GUID or "path:line", message) for each linter warning the preview shows inline.
 
-    The card linter plugs in here, e.g. ``[(str(p.location), p.message) for p in lint(library)]``.
+    The card linter plugs in here, e.g. ``[(str(f.location), f.message) for f in lint(library)]``.
     """
     return []
 
@@ -369,7 +369,6 @@ def preview(scenarios_dir: Path, out_dir: Path, serve: bool, port: int, jobs: in
             click.echo(f"Error: {error}", err=True)
             record_error(out_dir, str(error))
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     server = start_server(out_dir, port=port)
     url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
 

@@ -23,9 +23,12 @@ class _Quiet(SimpleHTTPRequestHandler):
 def start_server(folder: Path, *, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     """Serve ``folder`` in a background thread; ``port`` 0 picks a free one. Call shutdown()."""
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         server = ThreadingHTTPServer((host, port), partial(_Quiet, directory=str(folder)))
     except OSError as error:
-        raise DeckbuilderError(f"cannot serve on {host}:{port}: {error.strerror}") from error
+        raise DeckbuilderError(
+            f"cannot serve {folder} on {host}:{port}: {error.strerror}"
+        ) from error
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
     return server
