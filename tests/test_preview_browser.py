@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PREVIEW_LIBRARY, ROOT
+from conftest import PREVIEW_LIBRARY, ROOT, SCENARIOS
 from deckbuilder.model import CardKind
 from deckbuilder.preview.output import write_site
 from deckbuilder.preview.serve import start_server
@@ -203,6 +203,27 @@ def test_nothing_overflows_a_phone_except_code(page: Any, site_url: str, dark: b
         assert result["problems"] == []
         scrolling += result["scrollingPres"]
     assert scrolling > 0  # the fixture's sizing script is wider than a phone
+
+
+def test_the_shipped_scenarios_fit_a_phone_with_aa_contrast(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every page of the real collection at 390 px in night mode: no overflow, AA contrast."""
+    out = tmp_path_factory.mktemp("shipped")
+    site = build_site(load_library(SCENARIOS))
+    write_site(site, out=out)
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    checked = 0
+    for name, _data in site.files:
+        if name.endswith(".html"):
+            _open(page, (out / name).as_uri(), width=390, dark=True)
+            assert page.evaluate(OVERFLOW_JS)["problems"] == []
+            measured = page.evaluate(CONTRAST_JS)
+            assert [m for m in measured if m["ratio"] < 4.5] == []
+            checked += len(measured)
+    context.close()
+    assert checked > 10_000
 
 
 def test_dark_mode_applies_ankis_night_mode_classes(page: Any, site_url: str) -> None:
