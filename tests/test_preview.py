@@ -175,3 +175,18 @@ def test_serve_on_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
     assert (
         result.output == f"Error: cannot serve {out} on 127.0.0.1:{port}: Address already in use\n"
     )
+
+
+def test_template_sections_front_side_and_filters() -> None:
+    """The template rules the note types may use: sections on empty fields, FrontSide, cloze."""
+    from deckbuilder.anki_template import render_template
+
+    fields = {"A": "<br> ", "B": "<p>b</p>", "T": "{{c1::x::hint}} {{c2::y}}"}
+    template = "{{#A}}a{{/A}}{{^A}}no a{{/A}}|{{#B}}{{B}}{{/B}}|{{cloze:T}}|{{FrontSide}}"
+    question = render_template(template, fields, ordinal=2, question=True, front_side="")
+    assert question == (
+        'no a|<p>b</p>|<span class="cloze-inactive" data-ordinal="1">x</span> '
+        '<span class="cloze" data-cloze="y" data-ordinal="2">[...]</span>|'
+    )
+    answer = render_template("{{FrontSide}}<hr>", fields, ordinal=1, question=False, front_side="Q")
+    assert answer == "Q<hr>"
