@@ -39,12 +39,12 @@ def fresh_collection(folder: Path) -> Collection:
 
 def add_deckbuilder_notetypes(col: Collection) -> tuple[Any, Any]:
     """The basic and cloze note types, with deckbuilder's fields, templates and CSS."""
-    from deckbuilder import render
+    from deckbuilder import notetype as types
 
     made = []
     for name, fields, templates, cloze in (
-        ("deckbuilder Basic", render.BASIC_FIELDS, render.BASIC_TEMPLATES, False),
-        ("deckbuilder Cloze", render.CLOZE_FIELDS, render.CLOZE_TEMPLATES, True),
+        ("deckbuilder Basic", types.BASIC_FIELDS, types.BASIC_TEMPLATES, False),
+        ("deckbuilder Cloze", types.CLOZE_FIELDS, types.CLOZE_TEMPLATES, True),
     ):
         models = col.models
         notetype = models.new(name)
@@ -55,7 +55,7 @@ def add_deckbuilder_notetypes(col: Collection) -> tuple[Any, Any]:
             template = models.new_template(spec["name"])
             template["qfmt"], template["afmt"] = spec["qfmt"], spec["afmt"]
             models.add_template(notetype, template)
-        notetype["css"] = render.css()
+        notetype["css"] = types.css()
         models.add(notetype)
         made.append(models.by_name(name))
     return made[0], made[1]

@@ -6,18 +6,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from anki.collection import Collection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ankiutil import add_deckbuilder_notetypes, anki_sides, fresh_collection
-from conftest import FIXTURE_LIBRARY, PREVIEW_LIBRARY, SCENARIOS
-from deckbuilder.anki_template import card_sides, cloze_ordinals
-from deckbuilder.model import CardKind
-from deckbuilder.render import render_card
-from deckbuilder.scenario import load_library
-
+pytest.importorskip("anki")
 pytestmark = pytest.mark.anki
+
+from anki.collection import Collection  # noqa: E402
+
+from ankiutil import add_deckbuilder_notetypes, anki_sides, fresh_collection  # noqa: E402
+from conftest import FIXTURE_LIBRARY, PREVIEW_LIBRARY, SCENARIOS  # noqa: E402
+from deckbuilder.anki_template import card_sides, cloze_ordinals  # noqa: E402
+from deckbuilder.library import load_library  # noqa: E402
+from deckbuilder.model import CardKind  # noqa: E402
+from deckbuilder.render import render_card  # noqa: E402
+from deckbuilder.sources import image_resolver  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +60,9 @@ def test_cloze_notes_render_as_anki_renders_them(
 def _every_card(root: Path) -> Iterator[tuple[str, tuple[str, ...], bool]]:
     library = load_library(root)
     for scenario in library.scenarios:
-        folder = root / scenario.meta.folder
+        images = image_resolver(root / scenario.meta.folder, scenario_id=scenario.meta.id)
         for card in scenario.cards:
-            rendered = render_card(card, scenario.meta, folder=folder)
+            rendered = render_card(card, scenario.meta, images=images)
             yield card.kind.value, rendered.fields, card.cloze
 
 

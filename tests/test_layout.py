@@ -42,6 +42,9 @@ def test_the_quiz_does_not_load_the_package_writer() -> None:
         ("fsrs", "quiz/scheduler.py"),
         ("anki", "sync.py"),
         ("yaml", "yamldoc.py"),
+        ("jinja2", "preview/site.py"),
+        ("markupsafe", "preview/site.py"),
+        ("http.server", "preview/serve.py"),
     ],
 )
 def test_each_heavy_library_has_one_owner(library: str, owner: str) -> None:

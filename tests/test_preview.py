@@ -10,12 +10,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import PREVIEW_LIBRARY
-from deckbuilder.apkg import guid_for
 from deckbuilder.cli import main
+from deckbuilder.identity import guid_for
+from deckbuilder.library import load_library
 from deckbuilder.model import Library
 from deckbuilder.preview.output import write_site
 from deckbuilder.preview.site import build_site
-from deckbuilder.scenario import load_library
 
 
 def _page(site_files: tuple[tuple[str, bytes], ...], name: str) -> str:
@@ -144,20 +144,6 @@ def test_bad_scenarios_and_unwritable_out_are_clear_errors(
     assert result.exit_code == 1
     assert "02-fleet-cost/problem.md:5: " in result.output
     assert not (tmp_path / "s").exists()
-
-
-def test_jinja2_is_imported_by_one_module_and_playwright_by_none() -> None:
-    src = Path(__file__).resolve().parent.parent / "src" / "deckbuilder"
-    importers: dict[str, list[str]] = {"jinja2": [], "markupsafe": [], "playwright": []}
-    for path in sorted(src.rglob("*.py")):
-        for name in importers:
-            if re.search(rf"^\s*(?:from|import) {name}\b", path.read_text(), re.MULTILINE):
-                importers[name].append(str(path.relative_to(src)))
-    assert importers == {
-        "jinja2": ["preview/site.py"],
-        "markupsafe": ["preview/site.py"],
-        "playwright": [],
-    }
 
 
 def test_serve_on_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:

@@ -21,11 +21,11 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PREVIEW_LIBRARY, ROOT, SCENARIOS
+from deckbuilder.library import load_library
 from deckbuilder.model import CardKind
 from deckbuilder.preview.output import write_site
 from deckbuilder.preview.serve import start_server
 from deckbuilder.preview.site import build_site
-from deckbuilder.scenario import load_library
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from deckbuilder import render
+from deckbuilder import notetype
 
 # --- templates -------------------------------------------------------------------------
 
@@ -207,9 +207,9 @@ class CardSide:
 
 def card_sides(fields: Sequence[str], *, cloze: bool) -> tuple[CardSide, ...]:
     """Every card Anki makes from a deckbuilder note, rendered with the note type's templates."""
-    names = render.CLOZE_FIELDS if cloze else render.BASIC_FIELDS
+    names = notetype.CLOZE_FIELDS if cloze else notetype.BASIC_FIELDS
     values = dict(zip(names, fields, strict=True))
-    template = (render.CLOZE_TEMPLATES if cloze else render.BASIC_TEMPLATES)[0]
+    template = (notetype.CLOZE_TEMPLATES if cloze else notetype.BASIC_TEMPLATES)[0]
     ordinals = cloze_ordinals(values["Text"]) if cloze else (1,)
     sides = []
     for ordinal in ordinals:

@@ -318,9 +318,8 @@ def _lint_notes(library: Library) -> list[tuple[str, str]]:
 def _write_preview(scenarios_dir: Path, out_dir: Path, *, live: bool, jobs: int | None) -> str:
     from deckbuilder.preview.output import write_site
     from deckbuilder.preview.site import build_site
-    from deckbuilder.scenario import load_library
 
-    library = load_library(scenarios_dir, jobs=jobs)
+    library = _load(scenarios_dir, jobs=jobs)
     site = build_site(library, warnings=_lint_notes(library), live=live, jobs=jobs)
     write_site(site, out=out_dir)
     count = len(library.cards)

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from deckbuilder.build import _write_atomic
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.preview.site import VERSION_FILE, Site
+from deckbuilder.storage import write_atomic
 
 
 def _read_version(out: Path) -> dict[str, Any]:
@@ -29,8 +29,7 @@ def _write_if_changed(path: Path, data: bytes) -> None:
             return
     except OSError:
         pass
-    _write_atomic(path, data)
-    path.chmod(0o644)  # a web page: readable by the browser and a static file server
+    write_atomic(path, data)
 
 
 def write_site(site: Site, *, out: Path) -> None:
@@ -47,7 +46,7 @@ def write_site(site: Site, *, out: Path) -> None:
             if isinstance(name, str) and "/" not in name and not name.startswith("."):
                 (out / name).unlink(missing_ok=True)
         record = {"version": site.version, "error": "", "files": names}
-        _write_atomic(out / VERSION_FILE, json.dumps(record, indent=1).encode())
+        write_atomic(out / VERSION_FILE, json.dumps(record, indent=1).encode())
     except OSError as error:
         raise DeckbuilderError(f"cannot write the preview to {out}: {error.strerror}") from error
 
@@ -58,6 +57,6 @@ def record_error(out: Path, message: str) -> None:
     record["error"] = message
     try:
         out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out / VERSION_FILE, json.dumps(record, indent=1).encode())
+        write_atomic(out / VERSION_FILE, json.dumps(record, indent=1).encode())
     except OSError as error:
         raise DeckbuilderError(f"cannot write the preview to {out}: {error.strerror}") from error

@@ -19,11 +19,13 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from deckbuilder import render
+from deckbuilder import notetype
 from deckbuilder.anki_template import card_sides
-from deckbuilder.apkg import guid_for
+from deckbuilder.identity import guid_for
 from deckbuilder.model import Card, CardKind, Library, Scenario
 from deckbuilder.parallel import map_jobs
+from deckbuilder.render import render_card
+from deckbuilder.sources import image_resolver
 
 STATIC = ("preview.css", "preview.js")
 CARD_CSS = "card.css"
@@ -115,11 +117,11 @@ def _scenario_cards(
     job: tuple[str, Scenario, Mapping[str, list[str]]],
 ) -> tuple[list[PreviewCard], dict[str, Path]]:
     root, scenario, warnings = job
-    folder = Path(root) / scenario.meta.folder
+    images = image_resolver(Path(root) / scenario.meta.folder, scenario_id=scenario.meta.id)
     cards: list[PreviewCard] = []
     media: dict[str, Path] = {}
     for card in scenario.cards:
-        rendered = render.render_card(card, scenario.meta, folder=folder)
+        rendered = render_card(card, scenario.meta, images=images)
         media.update(rendered.media)
         cards.append(_preview_card(card, rendered.fields, rendered.tags, warnings))
     return cards, media
@@ -146,7 +148,7 @@ def build_site(
     by_target: dict[str, list[str]] = {}
     for target, message in warnings:
         by_target.setdefault(target, []).append(message)
-    files: dict[str, bytes] = {CARD_CSS: render.css().encode()}
+    files: dict[str, bytes] = {CARD_CSS: notetype.css().encode()}
     for name in STATIC:
         files[name] = resources.files("deckbuilder.preview").joinpath("static", name).read_bytes()
     media: dict[str, Path] = {}
