@@ -10,12 +10,14 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import PREVIEW_LIBRARY
+from deckbuilder.anki_template import card_sides
 from deckbuilder.cli import main
 from deckbuilder.identity import guid_for
 from deckbuilder.library import load_library
-from deckbuilder.model import Library
+from deckbuilder.model import CardKind, Library
 from deckbuilder.preview.output import write_site
 from deckbuilder.preview.site import build_site
+from deckbuilder.render import render_card
 
 
 def _page(site_files: tuple[tuple[str, bytes], ...], name: str) -> str:
@@ -28,7 +30,7 @@ def test_preview_command_writes_the_site(tmp_path: Path) -> None:
         main, ["preview", "--scenarios", str(PREVIEW_LIBRARY), "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert result.output == f"Preview of 33 cards in 2 scenarios: {out / 'index.html'}\n"
+    assert result.output == f"Preview of 41 cards in 2 scenarios: {out / 'index.html'}\n"
     assert sorted(p.name for p in out.iterdir()) == [
         "01-kv-sizing.html",
         "02-fleet-cost.html",
@@ -47,13 +49,17 @@ def test_index_counts_per_scenario_topic_and_kind() -> None:
         re.sub(r"<[^>]+>", " ", row).split()[0]: re.sub(r"<[^>]+>", " ", row).split()
         for row in re.findall(r"<tr>.*?</tr>", index, re.DOTALL)
     }
-    assert "33 cards in 2 scenarios" in index
-    kinds = ["requirement", "concept", "trade-off", "number", "follow-up", "mistake", "rubric"]
-    assert re.findall(r'<th scope="col">([a-z-]+)</th>', index)[:7] == kinds
-    # 01 Sizing a KV Cache, hard, 4 3 4 3 2 1 4 per kind, 21 notes, 21 Anki cards, 0 warnings
-    assert rows["01"][-11:] == ["hard", "4", "3", "4", "3", "2", "1", "4", "21", "21", "0"]
-    assert rows["KV"] == ["KV", "cache", "management", "topic::kv-cache", "21"]
-    assert rows["Follow-up"] == ["Follow-up", "question", "kind::follow-up", "3"]
+    assert "41 cards in 2 scenarios" in index
+    assert "The requirement and rubric cards are not packaged" in index
+    kinds = [kind.value for kind in CardKind if kind.study]
+    assert re.findall(r'<th scope="col">([a-z-]+)</th>', index)[: len(kinds)] == kinds
+    # 01 Sizing a KV Cache, hard, cards per kind, 25 notes, 25 Anki cards, 0 warnings
+    assert rows["01"][-13:] == [
+        *("hard", "3", "7", "3", "4", "1", "2", "3", "1", "1"),
+        *("25", "25", "0"),
+    ]
+    assert rows["KV"] == ["KV", "cache", "management", "topic::kv-cache", "25"]
+    assert rows["Follow-up"] == ["Follow-up", "question", "kind::follow-up", "6"]
 
 
 def test_card_text_is_escaped_and_card_html_is_the_packages(library_copy: Path) -> None:
@@ -69,7 +75,15 @@ def test_card_text_is_escaped_and_card_html_is_the_packages(library_copy: Path) 
     assert "<script>x()" not in page and "<b>KV" not in page
     assert 'title">&lt;b&gt;KV&lt;/b&gt; &#34;cache&#34; &amp; &lt;script&gt;' in page
     assert "<strong>&lt;b&gt;KV&lt;/b&gt; &quot;cache&quot; &amp; &lt;script&gt;" in page
-    assert page.count("<template shadowrootmode") == 2 * len(library.cards)  # front and back
+    sides = [
+        card_sides(render_card(c, s.meta).fields, cloze=c.cloze)
+        for s in library.scenarios
+        if s.meta.folder == "01-mini-serving"
+        for c in s.study_cards
+    ]
+    assert page.count("<template shadowrootmode") == 2 * sum(map(len, sides))  # front, back
+    assert not any(c.kind is CardKind.RUBRIC for s in library.scenarios for c in s.study_cards)
+    assert 'data-kind="rubric"' not in page  # not packaged, so not shown
 
 
 def test_lint_notes_show_on_their_cards() -> None:
@@ -88,7 +102,7 @@ def test_lint_notes_show_on_their_cards() -> None:
     article = page[page.index(f'id="{guid_for(card.full_key)}"') :]
     assert article.index("answer is 74 words (at most 60)") < article.index("</article>")
     assert "<strong>Lint:</strong> front &amp; back share &lt;code&gt;" in page
-    assert re.search(r"<td>21</td><td>21</td><td>2</td>", _page(site.files, "index.html"))
+    assert re.search(r"<td>25</td><td>25</td><td>2</td>", _page(site.files, "index.html"))
 
 
 def test_a_cloze_note_shows_every_ordinal() -> None:
@@ -96,7 +110,7 @@ def test_a_cloze_note_shows_every_ordinal() -> None:
     scenario = library.scenarios[0]
     cards = tuple(
         dataclasses.replace(c, front="**Two:** {{c1::one}} and {{c2::two}}")
-        if c.key == "one-full-32k-context"
+        if c.cloze and "4 GiB" in c.front
         else c
         for c in scenario.cards
     )

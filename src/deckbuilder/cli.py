@@ -84,7 +84,7 @@ def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
     Every problem is reported as path:line: message; the exit status is 1 if there is any.
     """
     library = _load(scenarios_dir, only=only, jobs=jobs)
-    count = len(library.cards)
+    count = sum(len(scenario.study_cards) for scenario in library.scenarios)
     click.echo(
         f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics"
     )
@@ -322,7 +322,7 @@ def _write_preview(scenarios_dir: Path, out_dir: Path, *, live: bool, jobs: int 
     library = _load(scenarios_dir, jobs=jobs)
     site = build_site(library, warnings=_lint_notes(library), live=live, jobs=jobs)
     write_site(site, out=out_dir)
-    count = len(library.cards)
+    count = sum(len(scenario.study_cards) for scenario in library.scenarios)
     return (
         f"Preview of {count} cards in {len(library.scenarios)} scenarios: {out_dir / 'index.html'}"
     )

@@ -95,7 +95,7 @@ def _preview_card(
     card: Card, fields: Sequence[str], tags: Sequence[str], warnings: Mapping[str, list[str]]
 ) -> PreviewCard:
     guid = guid_for(card.full_key)
-    text = " ".join((card.title, card.front, card.back, " ".join(card.context), *tags))
+    text = " ".join((card.title, card.front, card.back, card.extra, " ".join(card.context), *tags))
     return PreviewCard(
         guid=guid,
         kind=card.kind,
@@ -120,7 +120,7 @@ def _scenario_cards(
     images = image_resolver(Path(root) / scenario.meta.folder, scenario_id=scenario.meta.id)
     cards: list[PreviewCard] = []
     media: dict[str, Path] = {}
-    for card in scenario.cards:
+    for card in scenario.study_cards:  # what the packages hold
         rendered = render_card(card, scenario.meta, images=images)
         media.update(rendered.media)
         cards.append(_preview_card(card, rendered.fields, rendered.tags, warnings))
@@ -193,19 +193,20 @@ def build_site(
                 warnings=sum(len(card.warnings) for card in cards),
             )
         )
-    kinds = Counter(card.kind for card in library.cards)
+    studied = [card for scenario in library.scenarios for card in scenario.study_cards]
+    kinds = Counter(card.kind for card in studied)
     topics = [
-        (topic, sum(1 for card in library.cards if topic.id in card.topics))
-        for topic in library.topics
+        (topic, sum(1 for card in studied if topic.id in card.topics)) for topic in library.topics
     ]
     files["index.html"] = (
         env.get_template("index.html")
         .render(
             title="deckbuilder preview",
             scenarios=summaries,
-            kinds=[(kind, kinds[kind]) for kind in CardKind],
+            kinds=[(kind, kinds[kind]) for kind in CardKind if kind.study],
+            recital=[kind.label.lower() for kind in CardKind if not kind.study],
             topics=topics,
-            total=len(library.cards),
+            total=len(studied),
             **common,
         )
         .encode()
