@@ -190,3 +190,31 @@ def test_template_sections_front_side_and_filters() -> None:
     )
     answer = render_template("{{FrontSide}}<hr>", fields, ordinal=1, question=False, front_side="Q")
     assert answer == "Q<hr>"
+
+
+def test_the_command_shows_card_rule_warnings_on_their_card(
+    preview_library_copy: Path, tmp_path: Path
+) -> None:
+    """`deckbuilder lint`'s findings appear on the card they concern and in the index."""
+    answers = preview_library_copy / "02-fleet-cost" / "discussion_points.md"
+    answers.write_text(
+        answers.read_text().replace(
+            "GPUs by hours in the month by the hourly price.",
+            "GPUs by hours in the month by the hourly price" + ", and then some more" * 14 + ".",
+        )
+    )
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main, ["preview", "--scenarios", str(preview_library_copy), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = (out / "02-fleet-cost.html").read_text()
+    card = page[
+        page.index("What do you multiply?") : page.index(
+            "</article>", page.index("What do you multiply?")
+        )
+    ]
+    assert re.search(
+        r"<strong>Lint:</strong> .*the answer has 66 words \(at most 60\).*\(answer-length\)", card
+    )
+    assert page.count("<strong>Lint:</strong>") == 1

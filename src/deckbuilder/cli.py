@@ -308,11 +308,10 @@ def watch(scenarios_dir: Path, out_dir: Path) -> None:
 
 
 def _lint_notes(library: Library) -> list[tuple[str, str]]:
-    """(card GUID or "path:line", message) for each linter warning the preview shows inline.
+    """(card "path:line", message) for each card-rule warning, shown on the card in the preview."""
+    from deckbuilder.lint import lint as run_lint
 
-    The card linter plugs in here, e.g. ``[(str(f.location), f.message) for f in lint(library)]``.
-    """
-    return []
+    return [(str(f.location), f"{f.message} ({f.rule})") for f in run_lint(library)]
 
 
 def _write_preview(scenarios_dir: Path, out_dir: Path, *, live: bool, jobs: int | None) -> str:
