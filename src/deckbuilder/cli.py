@@ -84,7 +84,7 @@ def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
     Every problem is reported as path:line: message; the exit status is 1 if there is any.
     """
     library = _load(scenarios_dir, only=only, jobs=jobs)
-    count = sum(len(scenario.study_cards) for scenario in library.scenarios)
+    count = len(library.cards)
     click.echo(
         f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics"
     )
