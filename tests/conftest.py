@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -67,10 +70,17 @@ class Clock:
     """A settable clock: ``clock()`` is the time as the quiz reads it (an aware datetime),
     ``clock.seconds()`` as a build reads it (seconds since the epoch)."""
 
-    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) -> None:
+    def __init__(
+        self,
+        start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        *,
+        step: timedelta = timedelta(0),
+    ) -> None:
         self.now = start
+        self.step = step  # added to the time at every reading (a session that takes time)
 
     def __call__(self) -> datetime:
+        self.now += self.step
         return self.now
 
     def seconds(self) -> float:
@@ -229,3 +239,40 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def quiz_events(
+    library_dir: Path, state: Path, answers: list[str], clock: Clock, **options: object
+) -> list[dict[str, object]]:
+    """Run one quiz session answering line by line; return its JSON events."""
+    from deckbuilder.library import load_library
+    from deckbuilder.quiz.app import QuizOptions, run_quiz
+    from deckbuilder.quiz.queue import Filters
+    from deckbuilder.quiz.session import Mode
+
+    out = io.StringIO()
+    settings: dict[str, object] = {
+        "filters": Filters(),
+        "mode": Mode.FLIP,
+        "as_json": True,
+        "fuzz": False,
+    }
+    settings.update(options)
+    run_quiz(
+        load_library(library_dir),
+        state=state,
+        options=QuizOptions(**settings),  # type: ignore[arg-type]
+        stdin=io.StringIO("".join(a + "\n" for a in answers)),
+        stdout=out,
+        now=clock,
+    )
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def rows(state: Path, sql: str) -> list[tuple[object, ...]]:
+    """Rows of a query on a state file (a fresh connection, closed again)."""
+    db = sqlite3.connect(state)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()

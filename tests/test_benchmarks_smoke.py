@@ -58,3 +58,25 @@ def test_build_benchmark_runs_at_n10(tmp_path: Path) -> None:
         assert key in size
     assert "startup" in data
     assert "floor" in result.stdout.lower()
+
+
+@pytest.mark.slow
+def test_quiz_benchmark_times_the_full_screen_reviewer(tmp_path: Path) -> None:
+    """benchmarks/quiz_next_card.py runs the line and Textual paths at a tiny size."""
+    out = tmp_path / "quiz.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "quiz_next_card.py"),
+            *("--cards", "300", "--reviews", "900", "--answers", "5", "--base", "3"),
+            *("--modes", "flip", "--json", str(out)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+        cwd=ROOT,
+    )
+    results = json.loads(out.read_text())["results"]
+    assert results["tui/big"]["next_card"]["count"] == 5
+    assert "full-screen reviewer" in result.stdout

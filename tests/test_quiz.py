@@ -12,7 +12,8 @@ import fsrs
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURE_LIBRARY, Clock, edit
+from conftest import FIXTURE_LIBRARY, Clock, edit, rows
+from conftest import quiz_events as quiz
 from deckbuilder.cli import main
 from deckbuilder.identity import guid_for
 from deckbuilder.library import load_library
@@ -21,32 +22,6 @@ from deckbuilder.quiz.app import QuizOptions, compute_stats, run_quiz
 from deckbuilder.quiz.queue import Filters
 from deckbuilder.quiz.scheduler import card_id_for
 from deckbuilder.quiz.session import Mode
-
-
-def quiz(
-    library_dir: Path, state: Path, answers: list[str], clock: Clock, **options: object
-) -> list[dict[str, object]]:
-    """Run one session answering line by line; return its JSON events."""
-    out = io.StringIO()
-    settings = {"filters": Filters(), "mode": Mode.FLIP, "as_json": True, "fuzz": False}
-    settings.update(options)
-    run_quiz(
-        load_library(library_dir),
-        state=state,
-        options=QuizOptions(**settings),  # type: ignore[arg-type]
-        stdin=io.StringIO("".join(a + "\n" for a in answers)),
-        stdout=out,
-        now=clock,
-    )
-    return [json.loads(line) for line in out.getvalue().splitlines()]
-
-
-def rows(state: Path, sql: str) -> list[tuple[object, ...]]:
-    db = sqlite3.connect(state)
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 def dump(state: Path) -> list[tuple[object, ...]]:
@@ -145,6 +120,21 @@ def test_cram_keeps_the_schedule(tmp_path: Path) -> None:
     assert sum(e["event"] == "rated" for e in events) == 2
     assert rows(state, "SELECT guid, due FROM cards ORDER BY guid") == due_before
     assert rows(state, "SELECT count(*) FROM reviews WHERE cram = 1") == [(2,)]
+    text = CliRunner().invoke(
+        main,
+        [
+            "quiz",
+            "--scenarios",
+            str(FIXTURE_LIBRARY),
+            "--state",
+            str(state),
+            "--cram",
+            "--max",
+            "1",
+        ],
+        input="\n3\n",
+    )
+    assert "1 Again  2 Hard  3 Good  4 Easy  (cram: schedule unchanged)" in text.stdout
 
 
 def test_filters_select_cards(tmp_path: Path) -> None:
@@ -245,7 +235,7 @@ def test_stats_report_today_retention_due_and_removed(library_copy: Path, tmp_pa
     total = result["total"]
     assert isinstance(total, dict)
     assert total["reviews_today"] >= 4
-    assert total["cards"] == 30 and total["studied"] == 3
+    assert total["cards"] == 31 and total["studied"] == 3  # a two-deletion cloze is two cards
     assert result["removed"] == ["foundations/concept/prefill"]
     runner = CliRunner(env={"DECKBUILDER_STATE": str(state)})
     out = runner.invoke(main, ["stats", "--scenarios", str(library_copy), "--json"])
@@ -253,7 +243,7 @@ def test_stats_report_today_retention_due_and_removed(library_copy: Path, tmp_pa
     assert json.loads(out.stdout)["removed"] == ["foundations/concept/prefill"]
     text = runner.invoke(main, ["stats", "--scenarios", str(library_copy)]).stdout
     assert "1 studied cards are no longer in the scenarios" in text
-    assert "01 Mini Serving" in text
+    assert "01 mini-serving" in text
 
 
 @pytest.mark.parametrize(

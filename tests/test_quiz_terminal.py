@@ -16,10 +16,12 @@ from conftest import FIXTURE_LIBRARY
 EXE = str(Path(sys.executable).parent / "deckbuilder")
 
 
-def spawn(state: Path, *args: str) -> pexpect.spawn:
+def spawn(state: Path, *args: str, plain: bool = True) -> pexpect.spawn:
+    """The quiz on a pseudo-terminal: the line interface (--plain), or the full screen."""
     return pexpect.spawn(
         EXE,
-        ["quiz", "--scenarios", str(FIXTURE_LIBRARY), "--state", str(state), *args],
+        ["quiz", "--scenarios", str(FIXTURE_LIBRARY), "--state", str(state), *args]
+        + (["--plain"] if plain else []),
         encoding="utf-8",
         timeout=20,
         dimensions=(40, 80),
@@ -179,3 +181,32 @@ def test_two_sessions_on_one_state_file_lose_nothing(tmp_path: Path) -> None:
     rated = sum(out.count('"event": "rated"') for out in outputs)
     assert rated == len(reviews(state)) - 1
     assert rated >= 30
+
+
+def test_full_screen_reviewer_end_to_end(tmp_path: Path) -> None:
+    """On a terminal the reviewer takes the alternate screen: reveal, rate with an echo, undo,
+    help, quit; the terminal is restored and the summary printed."""
+    state = tmp_path / "q.sqlite3"
+    child = spawn(state, "--max", "3", "--no-fuzz", plain=False)
+    child.expect("\x1b\\[\\?1049h")  # the alternate screen
+    child.expect("space show answer")
+    child.send(" ")
+    child.expect("Good")
+    child.send("3")
+    child.expect("due in 10m")
+    child.send(" ")
+    child.expect("Easy")
+    child.send("4")
+    child.expect("Easy → due in 8d")
+    child.send("u")
+    child.expect("Undone: ")
+    child.send("?")
+    child.expect("this help")
+    child.send("x")
+    child.send("q")
+    child.expect("\x1b\\[\\?1049l")  # back to the normal screen
+    child.expect("Session over: 1 answered")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert [rating for _key, rating in reviews(state)] == [3]

@@ -56,7 +56,7 @@ def _reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DeckbuilderError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {_rebased(error, kwargs.get('scenarios_dir'))}", err=True)
             sys.exit(1)
         except OSError as error:
             from deckbuilder.storage import disk_error
@@ -67,13 +67,40 @@ def _reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _rebased(error: DeckbuilderError, scenarios_dir: Path | None) -> str:
+    """Problems name files relative to the scenarios folder's parent ("scenarios/03-x/a.md");
+    with a relative --scenarios elsewhere, print paths that open from where the command runs.
+    (An absolute --scenarios keeps the short form, which the Anki Source field also uses.)"""
+    from deckbuilder.errors import ValidationError
+
+    if not isinstance(error, ValidationError) or scenarios_dir is None:
+        return str(error)
+    if scenarios_dir.is_absolute():
+        return str(error)
+    prefix = scenarios_dir.name + "/"
+    if str(scenarios_dir) + "/" == prefix:
+        return str(error)
+    lines = []
+    for problem in error.problems:
+        path = problem.location.path
+        if path.startswith(prefix):
+            path = str(scenarios_dir / path.removeprefix(prefix))
+        lines.append(f"{path}:{problem.location.line}: {problem.message}")
+    count = len(error.problems)
+    return "\n".join([*lines, f"{count} problem{'s' if count != 1 else ''} found"])
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="deckbuilder")
 def main() -> None:
     """Turn LLM system-design scenarios written in markdown into Anki packages and a quiz."""
 
 
-@main.command()
+@main.command(short_help="Validate the scenarios; report every problem as path:line.")
 @_SCENARIOS
 @click.argument("only", nargs=-1, metavar="[SCENARIO]...")
 @_JOBS
@@ -86,11 +113,12 @@ def check(scenarios_dir: Path, only: tuple[str, ...], jobs: int | None) -> None:
     library = _load(scenarios_dir, only=only, jobs=jobs)
     count = len(library.cards)
     click.echo(
-        f"OK: {len(library.scenarios)} scenarios, {count} cards, {len(library.topics)} topics"
+        f"OK: {_plural(len(library.scenarios), 'scenario')}, {_plural(count, 'card')}, "
+        f"{_plural(len(library.topics), 'topic')}"
     )
 
 
-@main.command()
+@main.command(short_help="Check the cards against the card-design rules.")
 @_SCENARIOS
 @click.argument("only", nargs=-1, metavar="[SCENARIO]...")
 @click.option(
@@ -149,7 +177,7 @@ def lint(
     click.echo(f"OK: {len(library.scenarios)} scenarios, no card warnings")
 
 
-@main.command("list")
+@main.command("list", short_help="Count cards per scenario, topic and kind, with ids.")
 @_SCENARIOS
 @click.option(
     "--by",
@@ -160,31 +188,15 @@ def lint(
 @click.argument("only", nargs=-1, metavar="[SCENARIO]...")
 @_reports_errors
 def list_(scenarios_dir: Path, by: str | None, only: tuple[str, ...]) -> None:
-    """Count cards per scenario, per topic and per kind (of every scenario or the named ones)."""
+    """Count cards per scenario, per topic and per kind (of every scenario or the named ones).
+
+    Scenarios are shown by number and id, the values --scenario and check accept.
+    """
+    from deckbuilder.listing import list_lines
+
     library = _load(scenarios_dir, only=only)
-    kinds = list(CardKind)
-    if by in (None, "scenario"):
-        header = (
-            "scenario".ljust(44) + "".join(k.value[:9].rjust(11) for k in kinds) + "total".rjust(8)
-        )
-        click.echo(header)
-        for scenario in library.scenarios:
-            counts = Counter(card.kind for card in scenario.cards)
-            row = scenario.meta.deck_title[:43].ljust(44)
-            row += "".join(str(counts[k]).rjust(11) for k in kinds)
-            click.echo(row + str(len(scenario.cards)).rjust(8))
-        click.echo()
-    if by in (None, "topic"):
-        click.echo("topic".ljust(44) + "cards".rjust(8))
-        for topic in library.topics:
-            n = sum(1 for card in library.cards if topic.id in card.topics)
-            click.echo(topic.title[:43].ljust(44) + str(n).rjust(8))
-        click.echo()
-    if by in (None, "kind"):
-        click.echo("kind".ljust(44) + "cards".rjust(8))
-        counts = Counter(card.kind for card in library.cards)
-        for kind in kinds:
-            click.echo(kind.value.ljust(44) + str(counts[kind]).rjust(8))
+    for line in list_lines(library, by=by):
+        click.echo(line.rstrip())
 
 
 _OUT = click.option(
@@ -197,14 +209,17 @@ _OUT = click.option(
 )
 
 
-def _build_and_report(scenarios_dir: Path, out_dir: Path, jobs: int | None = None) -> BuildReport:
+def _build_and_report(
+    scenarios_dir: Path, out_dir: Path, jobs: int | None = None, *, verbose: bool = False
+) -> BuildReport:
     import time
 
     from deckbuilder.build import build as run_build
+    from deckbuilder.changes import report_lines
 
     report = run_build(scenarios_dir, out=out_dir, now=time.time, jobs=jobs)
-    for change in report.changes:
-        click.echo(f"{change.change:>8}  {change.title}")
+    for line in report_lines(report.changes, verbose=verbose):
+        click.echo(line)
     for relative in report.deleted:
         click.echo(f" deleted  {out_dir / relative}")
     click.echo(
@@ -214,7 +229,7 @@ def _build_and_report(scenarios_dir: Path, out_dir: Path, jobs: int | None = Non
     return report
 
 
-@main.command()
+@main.command(short_help="Build the combined, per-scenario and per-topic Anki packages.")
 @_SCENARIOS
 @_OUT
 @click.option(
@@ -224,19 +239,28 @@ def _build_and_report(scenarios_dir: Path, out_dir: Path, jobs: int | None = Non
     help="Write nothing; exit 1 and list the stale packages if OUT does not match.",
 )
 @_JOBS
+@click.option("--verbose", "-v", is_flag=True, help="List every changed note, however many.")
 @_reports_errors
-def build(scenarios_dir: Path, out_dir: Path, check_only: bool, jobs: int | None) -> None:
-    """Build the combined, per-scenario and per-topic Anki packages."""
+def build(
+    scenarios_dir: Path, out_dir: Path, check_only: bool, jobs: int | None, verbose: bool
+) -> None:
+    """Build the combined, per-scenario and per-topic Anki packages.
+
+    Prints the notes added, changed and removed since the last build (a summary when
+    there are many; --verbose lists each), then the packages written.
+    """
+    from deckbuilder.changes import report_lines
+
     if not check_only:
-        _build_and_report(scenarios_dir, out_dir, jobs)
+        _build_and_report(scenarios_dir, out_dir, jobs, verbose=verbose)
         return
     import time
 
     from deckbuilder.build import build as run_build
 
     report = run_build(scenarios_dir, out=out_dir, now=time.time, check=True, jobs=jobs)
-    for change in report.changes:
-        click.echo(f"{change.change:>8}  {change.title}")
+    for line in report_lines(report.changes, verbose=verbose):
+        click.echo(line)
     if report.stale:
         click.echo(
             f"Stale: {out_dir} does not match {scenarios_dir}; run 'deckbuilder build'.", err=True
@@ -247,7 +271,7 @@ def build(scenarios_dir: Path, out_dir: Path, check_only: bool, jobs: int | None
     click.echo(f"Up to date: {len(report.packages)} packages, {report.notes} notes in {out_dir}")
 
 
-@main.command()
+@main.command(short_help="Build, then import into an Anki collection file (Anki closed).")
 @_SCENARIOS
 @_OUT
 @click.option(
@@ -261,8 +285,10 @@ def build(scenarios_dir: Path, out_dir: Path, check_only: bool, jobs: int | None
 def sync(scenarios_dir: Path, out_dir: Path, collection: Path) -> None:
     """Build, then apply the build to an Anki collection file (Anki must be closed)."""
     from deckbuilder.plan import COMBINED, REMOVED
+    from deckbuilder.sync import check_collection
     from deckbuilder.sync import sync as run_sync
 
+    check_collection(collection)  # before building: a wrong path is the likeliest mistake
     _build_and_report(scenarios_dir, out_dir)
     packages = [out_dir / COMBINED] + ([out_dir / REMOVED] if (out_dir / REMOVED).exists() else [])
     for result in run_sync(collection, packages=packages):
@@ -272,7 +298,7 @@ def sync(scenarios_dir: Path, out_dir: Path, collection: Path) -> None:
         )
 
 
-@main.command()
+@main.command(short_help="Rebuild on every save of a scenario file.")
 @_SCENARIOS
 @_OUT
 @_reports_errors
@@ -390,7 +416,7 @@ _STATE = click.option(
 )
 
 
-@main.command()
+@main.command(short_help="Study the cards in the terminal with FSRS spaced repetition.")
 @_SCENARIOS
 @_STATE
 @click.option(
@@ -416,7 +442,12 @@ _STATE = click.option(
     default=None,
     help="At most this many cards in this session.",
 )
-@click.option("--scenario", "scenarios", multiple=True, help="Only this scenario id (repeatable).")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    help="Only this scenario: a number, folder name or id (repeatable).",
+)
 @click.option("--topic", "topics", multiple=True, help="Only this topic id (repeatable).")
 @click.option(
     "--kind",
@@ -443,6 +474,19 @@ _STATE = click.option(
     help="Read answers line by line and print one JSON event per line.",
 )
 @click.option("--no-fuzz", is_flag=True, help="Schedule without FSRS's random interval fuzz.")
+@click.option(
+    "--learn-ahead",
+    "learn_ahead",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Minutes a learning card may be shown early once nothing else is left (as in Anki).",
+)
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="On a terminal, print cards one after another instead of the full-screen reviewer.",
+)
 @_reports_errors
 def quiz(
     scenarios_dir: Path,
@@ -457,13 +501,18 @@ def quiz(
     cram: bool,
     as_json: bool,
     no_fuzz: bool,
+    learn_ahead: int,
+    plain: bool,
 ) -> None:
     """Study the cards in the terminal with FSRS spaced repetition.
 
-    Keys: space reveals, 1-4 rate (Again, Hard, Good, Easy), Enter takes the suggested
-    rating, u undoes the last answer, q or Ctrl-C quits. Every answer is saved at once.
-    When stdin is not a terminal, answers are read one per line.
+    On a terminal it is a full-screen reviewer. Keys: space reveals, 1-4 rate (Again,
+    Hard, Good, Easy), Enter takes the suggested rating, u undoes the last answer, ? shows
+    help, q or Ctrl-C quits. Every answer is saved at once. When stdin or stdout is not
+    a terminal (or with --json), answers are read one per line.
     """
+    from datetime import timedelta
+
     from deckbuilder.quiz.app import QuizOptions, default_state_path, run_quiz
     from deckbuilder.quiz.queue import Filters
     from deckbuilder.quiz.session import Mode
@@ -479,27 +528,37 @@ def quiz(
         cram=cram,
         as_json=as_json,
         fuzz=not no_fuzz,
+        learn_ahead=timedelta(minutes=learn_ahead),
+        plain=plain,
     )
     run_quiz(library, state=state or default_state_path(), options=options)
 
 
-@main.command()
+@main.command(short_help="Reviews, retention, due cards and a 30-day forecast.")
 @_SCENARIOS
 @_STATE
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 @_reports_errors
 def stats(scenarios_dir: Path, state: Path | None, as_json: bool) -> None:
-    """Reviews today, true retention, and cards due today and in the next 7 days."""
+    """Reviews today, true retention, and cards due today and in the next 7 days.
+
+    Scenarios are shown as "NN id" and topics by id (what --scenario and --topic take),
+    then a 30-day forecast of due cards and retention over the last 30 days. A state file
+    that does not exist yet reads as empty and is not created.
+    """
     import json
 
-    from deckbuilder.quiz.app import compute_stats, default_state_path, summary_lines
+    from deckbuilder.quiz.app import compute_stats, default_state_path
+    from deckbuilder.quiz.report import summary_lines
 
     library = _load(scenarios_dir)
     result = compute_stats(library, state=state or default_state_path())
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=1))
         return
-    titles = {s.meta.id: s.meta.deck_title for s in library.scenarios}
-    titles.update({t.id: t.title for t in library.topics})
-    for line in summary_lines(result, titles=titles):
+    for line in summary_lines(
+        result,
+        scenario_labels={s.meta.id: f"{s.meta.number:02d} {s.meta.id}" for s in library.scenarios},
+        topic_labels={t.id: t.id for t in library.topics},
+    ):
         click.echo(line.rstrip())

@@ -18,6 +18,23 @@ class SyncResult:
     conflicting: int
 
 
+COLLECTION_HINT = (
+    "Anki keeps it as collection.anki2 in the profile folder, e.g. "
+    "~/.local/share/Anki2/User 1/ on Linux, ~/Library/Application Support/Anki2/User 1/ "
+    "on macOS, %APPDATA%\\Anki2\\User 1\\ on Windows"
+)
+
+
+def check_collection(collection: Path) -> None:
+    """Refuse a path that holds no collection file, with where Anki keeps it (before a build)."""
+    if collection.is_dir():
+        raise DeckbuilderError(
+            f"{collection}: a folder, not a collection file; pass its collection.anki2"
+        )
+    if not collection.is_file():
+        raise DeckbuilderError(f"{collection}: no Anki collection file there ({COLLECTION_HINT})")
+
+
 def sync(collection: Path, *, packages: Sequence[Path]) -> list[SyncResult]:
     """Import packages into the collection with Anki's default options ("update if newer").
 
@@ -34,10 +51,10 @@ def sync(collection: Path, *, packages: Sequence[Path]) -> list[SyncResult]:
         from anki.errors import DBError
     except ImportError as error:  # pragma: no cover - depends on the install
         raise DeckbuilderError(
-            "sync needs the official anki library: pip install 'deckbuilder[sync]'"
+            "sync needs the official anki library: pip install 'deckbuilder[sync]' "
+            "(in a clone of the repository: pip install -e '.[sync]')"
         ) from error
-    if not collection.is_file():
-        raise DeckbuilderError(f"{collection}: no Anki collection file there")
+    check_collection(collection)
     try:
         col = Collection(str(collection))
     except DBError as error:

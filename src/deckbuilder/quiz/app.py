@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -16,7 +16,7 @@ from deckbuilder.model import Card, Library
 from deckbuilder.quiz import queue as queue_mod
 from deckbuilder.quiz import stats as stats_mod
 from deckbuilder.quiz.scheduler import Scheduler
-from deckbuilder.quiz.session import Mode, Session, Summary
+from deckbuilder.quiz.session import LEARN_AHEAD, Mode, QuizIO, Session, Summary, summary_data
 from deckbuilder.quiz.store import Store
 
 STATE_ENV = "DECKBUILDER_STATE"
@@ -37,12 +37,29 @@ def utc_now() -> datetime:
 
 
 def tagged_cards(library: Library) -> list[tuple[Card, str, tuple[str, ...]]]:
-    """Every card with its GUID and the tags it carries in the Anki packages."""
+    """Every card with its GUID and the tags it carries in the Anki packages.
+
+    A cloze note with deletions c1..cN is N cards, as in Anki: card n asks deletion n
+    and shows the others. Card 1 keeps the note's GUID (so state from before multi-cloze
+    notes still applies); card n is keyed ``GUID::cn`` and its key ends in ``::cn``.
+    All of them share the note's source line, so they are siblings, buried together.
+    """
+    from deckbuilder.quiz.grading import cloze_card, cloze_ordinals
+
     result = []
     for scenario in library.scenarios:
         meta = scenario.meta
         for card in scenario.study_cards:
-            result.append((card, guid_for(card.full_key), tags_for(card, meta)))
+            guid, tags = guid_for(card.full_key), tags_for(card, meta)
+            ordinals = cloze_ordinals(card.front) if card.cloze else []
+            if len(ordinals) <= 1:
+                result.append((card, guid, tags))
+                continue
+            for n in ordinals:
+                asked = replace(card, front=cloze_card(card.front, n))
+                if n != ordinals[0]:
+                    asked = replace(asked, key=f"{card.key}::c{n}")
+                result.append((asked, guid if n == ordinals[0] else f"{guid}::c{n}", tags))
     return result
 
 
@@ -55,13 +72,71 @@ class QuizOptions:
     cram: bool = False
     as_json: bool = False
     fuzz: bool = True
+    learn_ahead: timedelta = LEARN_AHEAD
+    plain: bool = False  # on a terminal: the scrolling line interface instead of the screen
+
+
+def resolve_scenarios(library: Library, wanted: Sequence[str]) -> tuple[str, ...]:
+    """Scenario ids for what the user typed: a number ("3", "03"), a folder name or an id."""
+    ids = []
+    unknown = []
+    for value in wanted:
+        for scenario in library.scenarios:
+            meta = scenario.meta
+            number = value.isdigit() and int(value) == meta.number
+            if value in (meta.id, meta.folder) or number:
+                ids.append(meta.id)
+                break
+        else:
+            unknown.append(value)
+    if unknown:
+        valid = "".join(
+            f"\n  {s.meta.number:02d}  {s.meta.id}  ({s.meta.folder})" for s in library.scenarios
+        )
+        raise DeckbuilderError(
+            "no scenario "
+            + ", ".join(f"'{u}'" for u in unknown)
+            + f"; use a number, folder name or id:{valid}"
+        )
+    return tuple(ids)
 
 
 def select(library: Library, filters: queue_mod.Filters) -> list[tuple[Card, str]]:
-    chosen = [(c, g) for c, g, tags in tagged_cards(library) if filters.keep(c, tags=tags)]
+    filters = replace(filters, scenarios=resolve_scenarios(library, filters.scenarios))
+    tagged = tagged_cards(library)
+    chosen = [(c, g) for c, g, tags in tagged if filters.keep(c, tags=tags)]
     if not chosen:
-        raise DeckbuilderError("no cards match the filters")
+        raise DeckbuilderError(_no_match(filters, tagged=tagged, library=library))
     return chosen
+
+
+def _no_match(
+    filters: queue_mod.Filters,
+    *,
+    tagged: Sequence[tuple[Card, str, tuple[str, ...]]],
+    library: Library,
+) -> str:
+    """Why nothing matched: every filter value that matches no card, with the valid values."""
+    lines = ["no cards match the filters"]
+    topics = sorted({t for c, _g, _t in tagged for t in c.topics})
+    unknown_topics = [t for t in filters.topics if t not in topics]
+    if unknown_topics:
+        lines.append(f"  unknown topic {', '.join(unknown_topics)}; topics: {', '.join(topics)}")
+    tags = sorted({t for _c, _g, ts in tagged for t in ts})
+    unknown_tags = [t for t in filters.tags if t not in tags]
+    if unknown_tags:
+        lines.append(
+            f"  unknown tag {', '.join(unknown_tags)}; tags look like "
+            + ", ".join(t for t in tags if not t.startswith(("topic::", "scenario::")))
+            + ", topic::<topic>, scenario::<id>"
+        )
+    if len(lines) == 1:
+        scenarios = ", ".join(s.meta.id for s in library.scenarios)
+        lines.append(
+            "  no card has all of the chosen scenario, topic, kind and tag at once; "
+            f"scenarios: {scenarios}; topics: {', '.join(topics)}"
+        )
+    return "\n".join(lines)
 
 
 def run_quiz(
@@ -76,75 +151,84 @@ def run_quiz(
     from deckbuilder.quiz.terminal import LineIO, TerminalIO, console
 
     stdin = stdin or sys.stdin
+    out = stdout or sys.stdout
     chosen = select(library, options.filters)
     with Store(state) as store:
+        start = now()
         plan = queue_mod.plan(
             chosen,
             store=store,
-            now=now(),
+            now=start,
             new_limit=options.new_limit,
             max_cards=options.max_cards,
             cram=options.cram,
         )
-        interactive = stdin.isatty() and not options.as_json
+        terminal = stdin.isatty() and out.isatty() and not options.as_json
+        io: QuizIO
+        if terminal and not options.plain:
+            from deckbuilder.quiz import tui
+
+            screen = tui.ScreenIO()
+            session = new_session(
+                chosen, plan=plan, store=store, io=screen, options=options, now=now
+            )
+            text = LineIO(stdin, console(stdout))
+            if not session.has_cards():
+                text.show_event("empty", message=plan.empty_message(now=start))
+                return session.summary
+            summary = tui.run(session, events=screen, now=now)
+            text.show_event("end", **summary_data(summary))
+            return summary
         io = (
             TerminalIO(console(stdout))
-            if interactive
+            if terminal
             else LineIO(stdin, console(stdout), as_json=options.as_json)
         )
         with io:
-            if not plan.cards:
+            session = new_session(chosen, plan=plan, store=store, io=io, options=options, now=now)
+            if not session.has_cards():
                 io.show_event(
                     "empty",
                     new_seen_today=plan.new_seen_today,
-                    message="Nothing due now. Come back later, or use --cram.",
+                    new_limit_reached=bool(plan.skipped_new)
+                    and plan.new_seen_today >= plan.new_limit,
+                    next_due=None if plan.next_due is None else plan.next_due.isoformat(),
+                    message=plan.empty_message(now=start),
                 )
-            session = Session(
-                cards=plan.cards,
-                store=store,
-                scheduler=Scheduler(fuzz=options.fuzz),
-                io=io,
-                now=now,
-                mode=options.mode,
-                pool=[c for c, _ in chosen],
-                cram=options.cram,
-            )
             return session.run()
+
+
+def new_session(
+    chosen: Sequence[tuple[Card, str]],
+    *,
+    plan: queue_mod.QueuePlan,
+    store: Store,
+    io: QuizIO,
+    options: QuizOptions,
+    now: Callable[[], datetime],
+) -> Session:
+    """The session for a planned queue: the one wiring shared by the line and screen faces."""
+    return Session(
+        cards=plan.cards,
+        store=store,
+        scheduler=Scheduler(fuzz=options.fuzz),
+        io=io,
+        now=now,
+        mode=options.mode,
+        pool=[c for c, _ in chosen],
+        cram=options.cram,
+        selection={g: c for c, g in chosen},
+        buried=plan.buried,
+        learn_ahead=options.learn_ahead,
+    )
 
 
 def compute_stats(
     library: Library, *, state: Path, now: Callable[[], datetime] = utc_now
 ) -> stats_mod.Stats:
+    """Statistics of a state file; a missing one reads as empty and is not created."""
     cards = [(c, g) for c, g, _tags in tagged_cards(library)]
+    if not state.exists():
+        return stats_mod.compute(cards, store=None, now=now())
     with Store(state) as store:
         return stats_mod.compute(cards, store=store, now=now())
-
-
-def summary_lines(stats: stats_mod.Stats, *, titles: dict[str, str]) -> Sequence[str]:
-    """The stats as an aligned text table."""
-
-    def row(name: str, c: stats_mod.Counts) -> str:
-        retention = "-" if c.retention is None else f"{c.retention:.0%}"
-        return (
-            f"{name[:34]:<34}{c.cards:>7}{c.studied:>8}{c.due_today:>7}{c.due_week:>7}"
-            f"{c.reviews_today:>9}{retention:>10}"
-        )
-
-    header = (
-        f"{'':<34}{'cards':>7}{'studied':>8}{'due':>7}{'7 days':>7}{'reviews':>9}{'retention':>10}"
-    )
-    lines = [header, row("All", stats.total), "", "By scenario"]
-    lines += [
-        row(titles.get(k, k), v)
-        for k, v in sorted(stats.by_scenario.items(), key=lambda kv: titles.get(kv[0], kv[0]))
-    ]
-    lines += ["", "By topic"]
-    lines += [row(titles.get(k, k), v) for k, v in sorted(stats.by_topic.items())]
-    if stats.removed:
-        lines += [
-            "",
-            f"{len(stats.removed)} studied cards are no longer in the scenarios "
-            "(kept in the history, never shown):",
-        ]
-        lines += [f"  {key}" for key in sorted(stats.removed)]
-    return lines

@@ -13,44 +13,53 @@ from dataclasses import dataclass
 from deckbuilder.model import Card, CardKind
 from deckbuilder.quiz.scheduler import Rating
 
-CLOZE = re.compile(r"\{\{c1::(.+?)\}\}", re.DOTALL)
-_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
-_STOP = frozenset(
-    (
-        "a an and are as at be because but by can do does for from has have how if in into is it"
-        " its not of on or so than that the their then there these this to use used uses was we"
-        " what when where which while who why will with you your one more less per each only also"
-        " just any all both same other"
-    ).split()
-)
+CLOZE = re.compile(r"\{\{c1::(.+?)\}\}", re.DOTALL)  # the deletion being asked (always c1)
+_ANY_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)(?:::[^{}]*?)?\}\}", re.DOTALL)
 
 
 def cloze_answer(card: Card) -> str:
-    match = CLOZE.search(card.front)
-    return match.group(1).strip() if match else ""
+    """The hidden text of the card's asked deletion (several spans joined with "; ")."""
+    return "; ".join(m.strip() for m in CLOZE.findall(card.front))
+
+
+def cloze_ordinals(front: str) -> list[int]:
+    """The cloze numbers of a note's text, in order: Anki makes one card of each."""
+    return sorted({int(m.group(1)) for m in _ANY_CLOZE.finditer(front)})
+
+
+def cloze_card(front: str, ordinal: int) -> str:
+    """The note's text as card ``ordinal`` asks it: that deletion becomes c1 (asked), the
+    others are shown as plain text, as Anki shows a cloze card's siblings' deletions."""
+    return _ANY_CLOZE.sub(
+        lambda m: f"{{{{c1::{m.group(2)}}}}}" if int(m.group(1)) == ordinal else m.group(2), front
+    )
 
 
 def plain(markdown: str) -> str:
+    """Text for comparisons only (markup and symbols gone); never shown to the user."""
     text = re.sub(r"`([^`]*)`", r"\1", markdown)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"[*_#>|]", " ", text)
     return " ".join(text.split())
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|`([^`]*)`")
+
+
+def display(markdown: str) -> str:
+    """The text as the author wrote it, for a one-line display: only emphasis markers, code
+    backticks and link targets go; every other character (``n > 1``, ``kv_heads``) stays."""
+    text = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2) or m.group(3) or "", markdown)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(text.split())
 
 
 def words(text: str) -> set[str]:
-    found = set()
-    for word in _WORD.findall(plain(text).lower()):
-        word = word.replace(",", "") if re.fullmatch(r"[0-9,.]+", word) else word
-        if word not in _STOP:
-            found.add(_stem(word))
-    return found
+    """The normalised content words and numbers of a text (to tell options apart)."""
+    from deckbuilder.matching import content_words
+
+    numbers = {n.replace(",", "") for n in re.findall(r"[0-9][0-9,.]*", text)}
+    return set(content_words(text)) | numbers
 
 
 def key_points(card: Card) -> tuple[str, ...]:
@@ -80,28 +89,24 @@ class Feedback:
         return len(self.recognised) / total if total else 0.0
 
 
-def _covered(point: str, answer: set[str]) -> bool:
-    wanted = words(point)
-    if not wanted:
-        return False
-    hits = len(wanted & answer)
-    # short points need every word; longer ones about half of their content words
-    return hits == len(wanted) if len(wanted) <= 2 else hits / len(wanted) >= 0.5
-
-
 def grade(card: Card, answer: str) -> Feedback:
-    """Which key points the typed answer recognisably covers, and a suggested rating."""
+    """Which key points the typed answer recognisably covers, and a suggested rating.
+
+    Matching is deckbuilder.matching's: normalised words compared fuzzily, and numbers
+    compared with their units (800KiB = 800 KiB = 819,200 bytes).
+    """
+    from deckbuilder.matching import covers
+
     if card.cloze:
         expected = cloze_answer(card)
-        right = words(expected) <= words(answer) and bool(words(expected))
+        right = covers(answer, expected, exact=True)
         return Feedback(
             recognised=(expected,) if right else (),
             missing=() if right else (expected,),
             suggested=Rating.GOOD if right else Rating.AGAIN,
         )
-    answer_words = words(answer)
     points = key_points(card)
-    recognised = tuple(p for p in points if _covered(p, answer_words))
+    recognised = tuple(p for p in points if covers(answer, p))
     missing = tuple(p for p in points if p not in recognised)
     share = len(recognised) / len(points) if points else 0.0
     if share >= 0.75:
@@ -119,7 +124,7 @@ CHOICE_KINDS = frozenset({CardKind.CONCEPT, CardKind.NUMBER, CardKind.REQUIREMEN
 def _choice_text(card: Card) -> str:
     if card.cloze:
         return cloze_answer(card)
-    first = plain(card.back.split("\n\n")[0])
+    first = display(card.back.split("\n\n")[0])
     return first if len(first) <= 220 else first[:219].rsplit(" ", 1)[0] + "…"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from deckbuilder.quiz.scheduler import Phase, Rating
 from deckbuilder.quiz.store import Store, iso
 
 RETENTION_WINDOW = timedelta(days=30)
+FORECAST_DAYS = 30
 
 
 @dataclass
@@ -48,9 +50,22 @@ class Stats:
     by_scenario: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     by_topic: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     removed: list[str] = field(default_factory=list)  # keys of studied cards no longer in scenarios
+    # cards due on each study day from today (today includes overdue cards)
+    forecast: list[int] = field(default_factory=lambda: [0] * FORECAST_DAYS)
+    # per study day over the retention window, oldest first: (passed, graded) review answers
+    retention_days: list[tuple[int, int]] = field(
+        default_factory=lambda: [(0, 0)] * RETENTION_WINDOW.days
+    )
+    today: str = ""  # the first day of the forecast, local date
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "today": self.today,
+            "forecast": self.forecast,
+            "retention_by_day": [
+                {"passed": p, "reviews": g, "retention": None if not g else round(p / g, 4)}
+                for p, g in self.retention_days
+            ],
             "total": self.total.as_dict(),
             "scenarios": {k: v.as_dict() for k, v in sorted(self.by_scenario.items())},
             "topics": {k: v.as_dict() for k, v in sorted(self.by_topic.items())},
@@ -58,10 +73,16 @@ class Stats:
         }
 
 
-def compute(cards: Sequence[tuple[Card, str]], *, store: Store, now: datetime) -> Stats:
+def compute(cards: Sequence[tuple[Card, str]], *, store: Store | None, now: datetime) -> Stats:
+    """Counts per scenario and topic; ``store`` None is a state that does not exist yet."""
     stats = Stats()
     by_guid = {guid: card for card, guid in cards}
     today = day_start(now)
+    stats.today = today.date().isoformat()
+    day_ends = [iso(today + timedelta(days=n + 1)) for n in range(FORECAST_DAYS)]
+    window = RETENTION_WINDOW.days
+    first_day = today - timedelta(days=window - 1)
+    retention = [[0, 0] for _ in range(window)]
     end_today = today + timedelta(days=1)
     end_week = today + timedelta(days=8)
 
@@ -75,6 +96,8 @@ def compute(cards: Sequence[tuple[Card, str]], *, store: Store, now: datetime) -
     for card, _guid in cards:
         for bucket in buckets(card):
             bucket.cards += 1
+    if store is None:
+        return stats
     for identity, due in store.all_cards():
         studied = by_guid.get(identity.guid)
         if studied is None:
@@ -84,10 +107,19 @@ def compute(cards: Sequence[tuple[Card, str]], *, store: Store, now: datetime) -
             bucket.studied += 1
             bucket.due_today += due < iso(end_today)
             bucket.due_week += due < iso(end_week)
-    for review in store.reviews_since(min(today, now - RETENTION_WINDOW)):
+        day = bisect.bisect_right(day_ends, due)
+        if day < FORECAST_DAYS:
+            stats.forecast[day] += 1
+    for review in store.reviews_since(min(first_day, now - RETENTION_WINDOW)):
         reviewed = by_guid.get(review.guid)
         if reviewed is None or review.cram:
             continue
+        if review.phase_before is Phase.REVIEW and review.reviewed_at >= iso(first_day):
+            at = datetime.fromisoformat(review.reviewed_at)
+            slot = (day_start(at) - first_day).days
+            if 0 <= slot < window:
+                retention[slot][0] += review.rating is not Rating.AGAIN
+                retention[slot][1] += 1
         for bucket in buckets(reviewed):
             if review.reviewed_at >= iso(today):
                 bucket.reviews_today += 1
@@ -96,4 +128,5 @@ def compute(cards: Sequence[tuple[Card, str]], *, store: Store, now: datetime) -
             ):
                 bucket.graded += 1
                 bucket.passed += review.rating is not Rating.AGAIN
+    stats.retention_days = [(p, g) for p, g in retention]
     return stats

@@ -139,6 +139,31 @@ class Store:
             )
         )
 
+    def due_between(self, after: datetime, until: datetime) -> list[tuple[str, CardState]]:
+        """(guid, state) of every card falling due in (after, until], soonest first.
+
+        The quiz asks this during a session, so learning cards from any session come back
+        when they fall due (an index range scan: cheap with a big state file).
+        """
+        rows = self._db.execute(
+            "SELECT guid, state FROM cards WHERE due > ? AND due <= ? ORDER BY due, guid",
+            (iso(after), iso(until)),
+        )
+        return [(guid, CardState(state)) for guid, state in rows]
+
+    def upcoming(self, after: datetime) -> Iterator[tuple[str, str]]:
+        """(guid, due) of the cards due after the moment, soonest first, read lazily."""
+        yield from self._db.execute(
+            "SELECT guid, due FROM cards WHERE due > ? ORDER BY due, guid", (iso(after),)
+        )
+
+    def reviewed_since(self, since: datetime) -> set[str]:
+        """GUIDs answered since the moment outside cram: today's cards, for sibling burying."""
+        rows = self._db.execute(
+            "SELECT DISTINCT guid FROM reviews WHERE reviewed_at >= ? AND cram = 0", (iso(since),)
+        )
+        return {guid for (guid,) in rows}
+
     def all_cards(self) -> list[tuple[CardIdentity, str]]:
         rows = self._db.execute("SELECT guid, card_key, scenario, kind, due FROM cards")
         return [(CardIdentity(g, k, s, kd), due) for g, k, s, kd, due in rows]

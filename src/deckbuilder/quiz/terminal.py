@@ -9,14 +9,15 @@ import sys
 from typing import IO, Any
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
 from deckbuilder.quiz import grading
 from deckbuilder.quiz.scheduler import Rating, describe
+from deckbuilder.quiz.screen_text import CardMarkdown
 from deckbuilder.quiz.session import Command, Prompt, Reveal
+from deckbuilder.quiz.values import back_markdown, front_markdown
 
 WIDTH = 80
 
@@ -32,19 +33,9 @@ def console(stream: IO[str] | None = None) -> Console:
     )
 
 
-def front_markdown(prompt: Prompt) -> str:
-    return grading.CLOZE.sub("**[…]**", prompt.item.card.front)
-
-
-def back_markdown(prompt: Prompt) -> str:
-    card = prompt.item.card
-    if card.cloze:
-        full = grading.CLOZE.sub(lambda m: f"**{m.group(1)}**", card.front)
-        return full + (f"\n\n{card.back}" if card.back else "")
-    return card.back
-
-
 def _intervals(reveal: Reveal) -> str:
+    if reveal.prompt.cram:  # nothing is rescheduled: no interval to promise
+        return "  ".join(f"{int(r)} {r.label}" for r in Rating) + "  (cram: schedule unchanged)"
     return "  ".join(f"{int(r)} {r.label} ({describe(reveal.intervals[r])})" for r in Rating)
 
 
@@ -62,18 +53,24 @@ class _Base:
         card = prompt.item.card
         self.out.print(Rule(style="dim"))
         header = " › ".join(card.context)
-        status = "new" if prompt.item.state is None else "review"
+        c = prompt.counts
         self.out.print(
-            Text(f"{header}   [{card.kind.value}, {status}, {prompt.remaining} left]", style="dim")
+            Text(
+                f"{header}   [{card.kind.value}, {prompt.status}; "
+                f"{c.new} new · {c.learning} learning · {c.review} due]",
+                style="dim",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
         )
-        self.out.print(Markdown(front_markdown(prompt)))
+        self.out.print(CardMarkdown(front_markdown(prompt)))
         for number, option in enumerate(prompt.options, start=1):
             self.out.print(Text(f"  {number}) {option}"))
 
     def show_back(self, reveal: Reveal) -> None:
         self.out.print(
             Panel(
-                Markdown(back_markdown(reveal.prompt)),
+                CardMarkdown(back_markdown(reveal.prompt)),
                 title="Answer",
                 title_align="left",
                 border_style="green",
@@ -81,9 +78,9 @@ class _Base:
         )
         if reveal.feedback is not None:
             for point in reveal.feedback.recognised:
-                self.out.print(Text(f"  ✓ {grading.plain(point)}", style="green"))
+                self.out.print(Text(f"  ✓ {grading.display(point)}", style="green"))
             for point in reveal.feedback.missing:
-                self.out.print(Text(f"  ✗ {grading.plain(point)}", style="red"))
+                self.out.print(Text(f"  ✗ {grading.display(point)}", style="red"))
         if reveal.correct is not None and reveal.chosen is not None:
             verdict = (
                 "right"
@@ -237,6 +234,12 @@ class LineIO(_Base):
             front=front_markdown(prompt),
             options=list(prompt.options),
             remaining=prompt.remaining,
+            status=prompt.status,
+            counts={
+                "new": prompt.counts.new,
+                "learning": prompt.counts.learning,
+                "review": prompt.counts.review,
+            },
         )
 
     def show_back(self, reveal: Reveal) -> None:
