@@ -374,7 +374,7 @@ def _write_preview(scenarios_dir: Path, out_dir: Path, *, live: bool, jobs: int 
 @_JOBS
 @_reports_errors
 def preview(scenarios_dir: Path, out_dir: Path, serve: bool, port: int, jobs: int | None) -> None:
-    """Write a static site showing every card, front and back, as Anki renders it.
+    """Write a browsable site of every card as Anki renders it.
 
     An index counts cards per scenario, topic and kind; each scenario page has a search
     box, a tag filter, a dark-mode toggle (Anki's night mode) and a phone-width view.
