@@ -229,8 +229,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """One Chromium per test module. Not per session: Playwright's sync API keeps its event
+    loop running until it exits, and Textual's pilot tests need to start their own."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
