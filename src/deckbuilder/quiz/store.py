@@ -1,4 +1,4 @@
-"""Quiz state in SQLite: card states and the full review log. The only module that imports sqlite3.
+"""Quiz state in SQLite: card states and the full review log (sync.py reads collections too).
 
 Every answer is committed in its own transaction when it is given (WAL mode, so
 a second session on the same file waits instead of failing). A file that is not
