@@ -148,12 +148,12 @@ def item(draw: st.DrawFn, *, labelled: bool) -> str:
     lines = [f"{indent}{bullet}{gap}{head}{draw(INLINE)}"]
     for _ in range(draw(st.integers(0, 2))):
         pad = " " * draw(st.sampled_from([2, 4, 6, 8]))
-        lines += [pad + line for line in draw(NESTED_BLOCK).split("\n")]
+        lines += [pad + line for line in draw(BLOCK).split("\n")]
     return "\n".join(lines)
 
 
 @st.composite
-def block(draw: st.DrawFn, *, depth: int = 0) -> str:
+def block(draw: st.DrawFn) -> str:
     kind = draw(st.sampled_from(["para", "nested", "quote", "fence", "indented", "table", "def"]))
     if kind == "para":
         return draw(INLINE)
@@ -173,7 +173,6 @@ def block(draw: st.DrawFn, *, depth: int = 0) -> str:
 
 
 BLOCK = block()
-NESTED_BLOCK = block(depth=1)
 
 
 @st.composite
