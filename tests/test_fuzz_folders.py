@@ -32,8 +32,9 @@ from hypothesis import strategies as st
 from conftest import FIXTURE_LIBRARY, Clock
 from deckbuilder.build import build
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.library import load_library
 from deckbuilder.render import render_card
-from deckbuilder.scenario import load_library
+from deckbuilder.sources import image_resolver
 from test_fuzz import hang_guard
 
 SECRET = "OUTSIDE-SECRET-7f3a9c"
@@ -281,9 +282,10 @@ def check_folder(files: dict[str, str]) -> None:
         _event("loaded")
         inside = folder.resolve()
         for scenario in library.scenarios:
+            images = image_resolver(folder, scenario_id=scenario.meta.id)
             for card in scenario.cards:
                 try:
-                    rendered = render_card(card, scenario.meta, folder=folder)
+                    rendered = render_card(card, scenario.meta, images=images)
                 except DeckbuilderError as error:
                     _assert_clean(error)
                     continue
@@ -312,8 +314,7 @@ def test_built_packages_never_hold_an_outside_file(files: dict[str, str]) -> Non
     """The real build, then every byte of every package: the secret is never there."""
     with written(files) as (root, _folder, _secret), tempfile.TemporaryDirectory() as out:
         try:
-            library = load_library(root, jobs=1)
-            build(library, out=Path(out), now=Clock(), jobs=1)
+            build(root, out=Path(out), now=Clock().seconds, jobs=1)
         except DeckbuilderError as error:
             _assert_clean(error)
         for package in Path(out).rglob("*.apkg"):

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deckbuilder.cards import _plain
+from deckbuilder.cards import plain as _plain
 from deckbuilder.parse import split_explicit_id
 
 pytestmark = pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind")
@@ -33,11 +33,11 @@ GROWTH_LIMIT = 2.5  # linear: 2.0 per doubling (plus noise); quadratic: 4.0
 # Each case: setup code defining ``arg(n)`` and the function ``f``; then f(arg(n)) is counted.
 CASES = {
     "plain: '_x ' after a bold number": (
-        "from deckbuilder.cards import _plain as f\ndef arg(n): return '**1** ' + '_x ' * n",
+        "from deckbuilder.cards import plain as f\ndef arg(n): return '**1** ' + '_x ' * n",
         500,
     ),
     "plain: '*x ' runs": (
-        "from deckbuilder.cards import _plain as f\ndef arg(n): return '*a ' * n + '*'",
+        "from deckbuilder.cards import plain as f\ndef arg(n): return '*a ' * n + '*'",
         500,
     ),
     "split_explicit_id: a heading full of spaces": (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURE_LIBRARY, run_as_unprivileged
+from conftest import FIXTURE_LIBRARY, run
 from deckbuilder.cli import main
 from deckbuilder.quiz.scheduler import Rating, Scheduler
 from deckbuilder.quiz.store import CardIdentity, StateError, Store
@@ -119,12 +119,12 @@ def test_undo_never_takes_back_what_another_session_did(tmp_path: Path) -> None:
             "this answer can no longer be taken back"
         )
         assert _cards(state) == before
-        assert session_a.state(CARD.guid) == after_a
+        assert session_a.states([CARD.guid]) == {CARD.guid: after_a}
 
         session_a.undo(a_review)
-        assert session_a.state(CARD.guid) == after_b
+        assert session_a.states([CARD.guid]) == {CARD.guid: after_b}
         session_b.undo(b_review)
-        assert session_b.state(CARD.guid) is None
+        assert session_b.states([CARD.guid]) == {}
         assert _cards(state) == []
 
 
@@ -154,9 +154,9 @@ def test_a_fifo_as_the_state_file_is_refused_at_once(tmp_path: Path) -> None:
     )
 
 
-def test_a_read_only_folder_is_reported_as_such_not_as_damage(shared_tmp: Path) -> None:
+def test_a_read_only_folder_is_reported_as_such_not_as_damage(tmp_path: Path) -> None:
     """SQLite writes its log next to the file: a read-only folder is named, the file is fine."""
-    folder = shared_tmp / "state"
+    folder = tmp_path / "state"
     folder.mkdir()
     state = folder / "q.sqlite3"
     with Store(state):
@@ -167,9 +167,12 @@ def test_a_read_only_folder_is_reported_as_such_not_as_damage(shared_tmp: Path) 
     (folder / "q.sqlite3-shm").unlink(missing_ok=True)
     before = state.read_bytes()
     folder.chmod(0o555)
-    result = run_as_unprivileged(
-        ["stats", "--scenarios", str(FIXTURE_LIBRARY), "--state", str(state)]
-    )
+    try:
+        result = run(
+            "stats", "--scenarios", str(FIXTURE_LIBRARY), "--state", str(state), as_user=True
+        )
+    finally:
+        folder.chmod(0o755)
     assert result.returncode == 1
     assert result.stderr == f"Error: {state}: the folder holding the quiz state is read-only\n"
     assert state.read_bytes() == before
