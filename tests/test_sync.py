@@ -99,3 +99,52 @@ def test_sync_refuses_an_open_collection(library_copy: Path, tmp_path: Path) -> 
         "(Anki already open, or media currently syncing.); close Anki and try again\n"
     )
     assert col_path.read_bytes() == before
+
+
+def _sync(library: Path, out: Path, collection: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        main,
+        ["sync", "--scenarios", str(library), "--out", str(out), "--collection", str(collection)],
+    )
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stderr
+
+
+def _foreign(path: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE contacts (name TEXT)")
+    db.execute("INSERT INTO contacts VALUES ('Ada')")
+    db.commit()
+    db.close()
+
+
+def _truncated(path: Path) -> None:
+    data = _collection(path.parent.parent / "whole" / "collection.anki2").read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_foreign, "not an Anki collection (an SQLite database of another program)"),
+        (lambda p: p.write_bytes(b""), "not an Anki collection (the file is empty)"),
+        (lambda p: p.write_text("my notes\n"), "not an Anki collection (not an SQLite database)"),
+        (_truncated, "the collection file is truncated"),
+        (lambda p: p.write_bytes(b"SQLite format 3\x00"), "the collection file is truncated"),
+    ],
+)
+def test_sync_refuses_what_is_not_a_collection_untouched(
+    library_copy: Path, tmp_path: Path, make: object, reason: str
+) -> None:
+    """A foreign database, an empty file, a text file or a cut-short collection: refused
+    with what it is (not "open in Anki"), and not one byte written."""
+    target = tmp_path / "profile" / "collection.anki2"
+    target.parent.mkdir()
+    make(target)  # type: ignore[operator]
+    before = target.read_bytes()
+    code, err = _sync(library_copy, tmp_path / "decks", target)
+    assert (code, err) == (1, f"Error: {target}: {reason}\n")
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["collection.anki2"]

@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
-from deckbuilder import cache, cardset, codec
+from deckbuilder import cache, cardset, codec, markdown, references
 from deckbuilder.errors import DeckbuilderError, ValidationError
 from deckbuilder.frontmatter import FOUNDATIONS, TOPICS_FILE, load_topics, read_meta
 from deckbuilder.model import Library, Problem, Scenario, ScenarioMeta, SourceLocation, Topic
 from deckbuilder.parallel import map_jobs
-from deckbuilder.parse import Document, read_document, references
+from deckbuilder.parse import Document, read_document
 from deckbuilder.rules import FILES, FOUNDATION_FILES, Report, scenario_cards
-from deckbuilder.sources import SCHEME, folder_digest, inside, read_text
+from deckbuilder.sources import folder_digest, inside, read_text
 
 
 def _files(folder: Path) -> tuple[str, ...]:
@@ -45,40 +44,31 @@ def _read_folder(
     text = read_text(folder / files[0], label=label, problems=problems, root=root)
     if text is None:
         return None, docs
-    docs[files[0]] = read_document(label, text)
+    first = _document(label, text, problems=problems)
+    if first is None:
+        return None, docs
+    docs[files[0]] = first
     meta = read_meta(docs[files[0]], folder=folder.name, topic_ids=topic_ids, problems=problems)
     if only and (meta is None or not {meta.id, folder.name} & set(only)):
         return None, docs
     for name in files[1:]:
         label = f"{root.name}/{folder.name}/{name}"
         text = read_text(folder / name, label=label, problems=problems, root=root)
-        if text is not None:
-            docs[name] = read_document(label, text)
+        doc = None if text is None else _document(label, text, problems=problems)
+        if doc is not None:
+            docs[name] = doc
     return meta, docs
 
 
-def _check_references(doc: Document, *, folder: Path, problems: list[Problem]) -> None:
-    """Relative links and images must name an existing file inside the scenario folder."""
-    base = folder.resolve()
-    for ref in references(doc):
-        target = ref.target.split("#", 1)[0].split("?", 1)[0]
-        if not target or SCHEME.match(ref.target):
-            if ref.kind == "image" and not ref.target.startswith(("http://", "https://")):
-                problems.append(Problem(doc.at(ref.line), f"image '{ref.target}' has no file"))
-            continue
-        what = "image" if ref.kind == "image" else "link target"
-        path = Path(unquote(target))
-        try:
-            real = (base / path).resolve()
-        except (RuntimeError, OSError):
-            problems.append(Problem(doc.at(ref.line), f"{what} '{target}' is a symlink loop"))
-            continue
-        if path.is_absolute() or not real.is_relative_to(base):
-            problems.append(
-                Problem(doc.at(ref.line), f"{what} '{target}' is outside the scenario folder")
-            )
-        elif not real.is_file():
-            problems.append(Problem(doc.at(ref.line), f"{what} '{target}' does not exist"))
+def _document(label: str, text: str, *, problems: list[Problem]) -> Document | None:
+    """The parsed file, or None with a problem where blocks nest beyond the parser's limit:
+    it silently drops everything after that point, so nothing it returned can be trusted."""
+    doc = read_document(label, text)
+    line = markdown.nesting_limit_line(list(doc.tokens))
+    if line is not None:
+        problems.append(Problem(doc.at(line + 1), references.TOO_DEEP))
+        return None
+    return doc
 
 
 @dataclass(frozen=True)
@@ -134,11 +124,12 @@ def _parse_folder(job: _Job, key: str) -> _Loaded:
     if meta is None or len(docs) < len(_files(job.folder)):
         return _Loaded(job.folder.name, meta, None, tuple(problems))
     for doc in docs.values():
-        _check_references(doc, folder=job.folder, problems=problems)
+        references.check_document(doc, folder=job.folder, problems=problems)
     report = Report(problems)
     cards = cardset.check_duplicate_keys(
         scenario_cards(meta, docs, report=report), problems=problems
     )
+    references.check_cards(cards, folder=job.folder, problems=problems)
     if not problems:
         cards = cardset.assign_topics(cards, topics=job.topics, primary={meta.id: meta.topics[0]})
     scenario = Scenario(

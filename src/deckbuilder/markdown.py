@@ -18,7 +18,15 @@ from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-__all__ = ["Token", "escape", "highlight_css", "parse", "to_html"]
+__all__ = [
+    "Token",
+    "escape",
+    "highlight_css",
+    "nesting_limit_line",
+    "parse",
+    "rendered_targets",
+    "to_html",
+]
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +94,35 @@ def to_html(markdown: str, *, image_src: Callable[[str], str] | None = None) -> 
         return fast
     env = {} if image_src is None else {"image_src": image_src}
     return str(_renderer().render(markdown, env)).strip()
+
+
+def rendered_targets(markdown: str) -> tuple[list[tuple[str, str]], int | None]:
+    """What ``to_html`` will link to, from the renderer's own tokens: (kind, target) of
+    every link and image it renders, and ``nesting_limit_line`` of the same parse."""
+    if simple_html(markdown) is not None:
+        return [], None  # no link, image or container can start in a plain line
+    tokens = _renderer().parse(markdown, {})
+    targets: list[tuple[str, str]] = []
+    for token in tokens:
+        stack = list(token.children or ())
+        while stack:
+            child = stack.pop()
+            if child.type == "link_open":
+                targets.append(("link", str(child.attrGet("href") or "")))
+            elif child.type == "image":
+                targets.append(("image", str(child.attrGet("src") or "")))
+            stack.extend(child.children or ())
+    return targets, nesting_limit_line(tokens)
+
+
+def nesting_limit_line(tokens: list[Token]) -> int | None:
+    """The 0-based line where a parse stopped because blocks nested beyond markdown-it's
+    ``maxNesting`` (it silently drops the rest of the text), or None."""
+    limit = int(_parser().options["maxNesting"])  # the renderer's is the same
+    for token in tokens:
+        if token.nesting == 1 and token.level >= limit - 1:
+            return token.map[0] if token.map else 0
+    return None
 
 
 def escape(text: str) -> str:

@@ -7,6 +7,7 @@ is re-serialised and every entry keeps the line it starts on.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from deckbuilder.model import Problem, SourceLocation
 
 _BULLET = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
 _LABEL = re.compile(r"^\*\*(?P<label>[^\n]+?)\*\*(?P<rest>.*)\Z", re.DOTALL)
-_EXPLICIT_ID = re.compile(r"\s*\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)\}\s*")
+# no leading \s*: searched with one, a long run of spaces is rescanned from every position
+_EXPLICIT_ID = re.compile(r"\{#(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)\}")
 _QUESTION_NUMBER = re.compile(r"^(?:Q\s*)?\d{1,3}\s*[.):]\s*", re.IGNORECASE)
 
 
@@ -107,7 +109,8 @@ def split_explicit_id(text: str) -> tuple[str, str | None]:
     match = _EXPLICIT_ID.search(text)
     if match is None:
         return text.strip(), None
-    return (text[: match.start()] + " " + text[match.end() :]).strip(), match.group("id")
+    before, after = text[: match.start()].rstrip(), text[match.end() :].lstrip()
+    return (before + " " + after).strip(), match.group("id")
 
 
 def read_document(path: str, text: str) -> Document:
@@ -183,8 +186,11 @@ def labelled_items(
     """Every top-level ``**Label:** body`` bullet in the section and its subsections."""
     items: list[LabelledItem] = []
     subsections = [
-        s for s in doc.sections if section.heading_token < s.heading_token < section.end_token
+        s
+        for s in doc.sections
+        if section.heading_token < s.heading_token < section.end_token and s.level > section.level
     ]
+    starts = [s.line for s in subsections]  # ascending: sections are in document order
     for _index, token in _top_level_items(doc, section.first_token, section.end_token):
         assert token.map is not None
         line = token.map[0] + 1
@@ -192,9 +198,9 @@ def labelled_items(
         if parsed is None:
             continue
         label, explicit, body = parsed
-        context = tuple(s.title for s in subsections if s.line <= line and s.level > section.level)[
-            -1:
-        ]
+        # the innermost heading above the item: a binary search, not a scan per item
+        within = bisect.bisect_right(starts, line)
+        context = (subsections[within - 1].title,) if within else ()
         if not label:
             problems.append(Problem(doc.at(line), "a bold label is empty"))
             continue
@@ -209,10 +215,10 @@ def parse_label(source: str) -> tuple[str, str | None, str] | None:
         return None
     label, rest = match.group("label").strip(), match.group("rest")
     label, explicit = split_explicit_id(label)
-    id_match = _EXPLICIT_ID.match(rest)
+    id_match = _EXPLICIT_ID.match(rest.lstrip())
     if id_match is not None:
         explicit = explicit or id_match.group("id")
-        rest = rest[id_match.end() :]
+        rest = rest.lstrip()[id_match.end() :].lstrip()
     if label.endswith(":"):
         label = label[:-1].rstrip()
         body = rest

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
+from deckbuilder.controls import control_problems
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.model import Problem, SourceLocation
 from deckbuilder.storage import CHUNK
@@ -91,7 +92,10 @@ def read_text(
             )
         )
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    rejected = control_problems(text, path=label)  # the one gate: nothing past it holds one
+    problems += rejected
+    return None if rejected else text
 
 
 def _stream(digest: hashlib._Hash, path: Path) -> None:
@@ -129,8 +133,21 @@ def media_name(scenario_id: str, target: str, content_sha: str) -> str:
 def image_resolver(folder: Path, *, scenario_id: str) -> ImageResolver:
     """Resolve a card's local image targets to files in the scenario's folder."""
 
+    base = folder.resolve()
+
     def resolve(target: str) -> tuple[str, Path]:
-        path = folder / unquote(target.split("#", 1)[0].split("?", 1)[0])
+        # loading checked this already; checked again because these bytes go into a
+        # package, and nothing outside the scenario folder may ever reach one
+        try:
+            path = (base / unquote(target.split("#", 1)[0].split("?", 1)[0])).resolve()
+        except (RuntimeError, OSError) as error:
+            raise DeckbuilderError(
+                f"{folder}: image '{target}' cannot be read ({error})"
+            ) from error
+        if not path.is_relative_to(base) or path == base:
+            raise DeckbuilderError(f"{folder}: image '{target}' is outside the scenario folder")
+        if not path.is_file():
+            raise DeckbuilderError(f"{folder}: image '{target}' is not a regular file")
         digest = hashlib.sha256()
         try:
             _stream(digest, path)

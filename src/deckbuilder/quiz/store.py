@@ -1,4 +1,4 @@
-"""Quiz state in SQLite: card states and the full review log. The only module that imports sqlite3.
+"""Quiz state in SQLite: card states and the full review log (sync.py reads collections too).
 
 Every answer is committed in its own transaction when it is given (WAL mode, so
 a second session on the same file waits instead of failing). A file that is not
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +57,10 @@ CREATE INDEX reviews_guid ON reviews(guid);
 
 class StateError(DeckbuilderError):
     """The quiz state file cannot be used; it has not been changed."""
+
+
+class UndoRefused(StateError):
+    """An answer cannot be taken back: the card was answered since, in another session."""
 
 
 def iso(moment: datetime) -> str:
@@ -236,12 +242,27 @@ class Store:
             return cursor.lastrowid
 
     def undo(self, review_id: int) -> Review:
-        """Take back one answer: delete its log row and restore the card exactly as it was."""
+        """Take back one answer: delete its log row and restore the card exactly as it was.
+
+        Both or neither: if another session sharing the file has answered the card since,
+        raises UndoRefused and changes nothing.
+        """
         with self._write() as db:
             row = db.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None:
                 raise StateError(f"{self.path}: review {review_id} is not in the log")
             review = _review(row)
+            if not review.cram and review.state_after is not None:
+                current = db.execute(
+                    "SELECT state FROM cards WHERE guid = ?", (review.guid,)
+                ).fetchone()
+                if current is None or current[0] != review.state_after.data:
+                    # answered again since, in another session sharing this file: taking
+                    # this answer back would erase that one's schedule; change nothing
+                    raise UndoRefused(
+                        f"{review.card_key} was answered again in another session since; "
+                        "this answer can no longer be taken back"
+                    )
             db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
             if not review.cram:
                 if review.state_before is None:
@@ -287,8 +308,9 @@ def _open(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StateError(f"{path}: cannot create the quiz state folder: {error}") from error
-    temporary = path.with_name(f".{path.name}.new")
-    temporary.unlink(missing_ok=True)
+    # unique per process and call: two sessions creating the same state file at once
+    # each build their own, and the first link wins
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.new")
     try:
         db = sqlite3.connect(temporary, isolation_level=None)
         db.executescript(_SCHEMA)
@@ -307,10 +329,17 @@ def _open(path: Path) -> sqlite3.Connection:
 
 def _check_existing(path: Path) -> None:
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the check
     except OSError as error:
         raise StateError(f"{path}: cannot read the quiz state: {error}") from error
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise StateError(f"{path}: not a deckbuilder quiz state file (not a regular file)")
+        header = os.read(fd, 100)
+    except OSError as error:
+        raise StateError(f"{path}: cannot read the quiz state: {error}") from error
+    finally:
+        os.close(fd)
     if not header.startswith(_SQLITE_MAGIC):
         raise StateError(f"{path}: not a deckbuilder quiz state file (not an SQLite database)")
     if len(header) < 100:
@@ -328,8 +357,11 @@ def _check_existing(path: Path) -> None:
         )
     if not os.access(path, os.W_OK):
         raise StateError(f"{path}: the quiz state file is read-only")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        # SQLite keeps its write-ahead log next to the file: the folder must be writable
+        raise StateError(f"{path}: the folder holding the quiz state is read-only")
     try:
-        uri = f"file:{path}?mode=ro"
+        uri = f"{path.resolve().as_uri()}?mode=ro"  # as_uri escapes '#', '?' and '%'
         db = sqlite3.connect(uri, uri=True)
         try:
             result = db.execute("PRAGMA quick_check").fetchone()
