@@ -40,6 +40,10 @@ CASES = {
         "from deckbuilder.cards import plain as f\ndef arg(n): return '*a ' * n + '*'",
         500,
     ),
+    "quiz grading: unclosed links": (
+        "from deckbuilder.quiz.grading import plain as f\ndef arg(n): return '[a](x' * n",
+        500,
+    ),
     "split_explicit_id: a heading full of spaces": (
         "from deckbuilder.parse import split_explicit_id as f\n"
         "def arg(n): return 'a' + ' ' * n + 'b {#'",

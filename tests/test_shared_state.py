@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURE_LIBRARY, run
+from conftest import DECKBUILDER, FIXTURE_LIBRARY, run
 from deckbuilder.cli import main
 from deckbuilder.quiz.scheduler import Rating, Scheduler
 from deckbuilder.quiz.store import CardIdentity, StateError, Store
@@ -126,6 +127,55 @@ def test_undo_never_takes_back_what_another_session_did(tmp_path: Path) -> None:
         session_b.undo(b_review)
         assert session_b.states([CARD.guid]) == {}
         assert _cards(state) == []
+
+
+def test_a_refused_undo_in_a_session_is_reported_and_the_session_goes_on(tmp_path: Path) -> None:
+    """Session A rates a card Again; session B, started meanwhile, answers it; A's undo is
+    refused with the reason, B's answer stands, and A carries on and ends normally."""
+    state = tmp_path / "q.sqlite3"
+    quiz = [*DECKBUILDER, "quiz", "--scenarios", str(FIXTURE_LIBRARY)]
+    quiz += ["--state", str(state), "--json", "--no-fuzz"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    a = subprocess.Popen(quiz, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    assert a.stdin is not None and a.stdout is not None
+
+    def next_event(name: str) -> dict[str, object]:
+        assert a.stdout is not None
+        while line := a.stdout.readline():
+            event: dict[str, object] = json.loads(line)
+            if event["event"] == name:
+                return event
+        raise AssertionError(f"session A ended before a {name!r} event")
+
+    try:
+        card = next_event("card")["key"]
+        a.stdin.write("\n1\n")  # reveal, Again: due again within the learn-ahead window
+        a.stdin.flush()
+        assert next_event("rated")["key"] == card
+        b = subprocess.run(
+            [*quiz, "--new", "0", "--max", "1"],
+            input="\n3\nq\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        rated_by_b = [json.loads(x) for x in b.stdout.splitlines() if '"rated"' in x]
+        assert [event["key"] for event in rated_by_b] == [card]
+        a.stdin.write("u\nq\n")
+        a.stdin.flush()
+        undo = next_event("undo")
+        assert undo["ok"] is False
+        assert undo["reason"] == (
+            f"{card} was answered again in another session since; "
+            "this answer can no longer be taken back"
+        )
+        assert next_event("end")["reviewed"] == 1
+    finally:
+        a.stdin.close()
+        assert a.wait(timeout=60) == 0
+    reviews = sqlite3.connect(state).execute("SELECT count(*) FROM reviews").fetchone()[0]
+    assert reviews == 2
 
 
 # --- #16: honest diagnoses --------------------------------------------------------------------

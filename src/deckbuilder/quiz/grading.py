@@ -35,10 +35,15 @@ def cloze_card(front: str, ordinal: int) -> str:
     )
 
 
+# A link's label and target stop at the next bracket: an unclosed "[a](x[a](x..." is then
+# scanned once, not once per bracket (quadratic on long adversarial text).
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\[\]]*\)")
+
+
 def plain(markdown: str) -> str:
     """Text for comparisons only (markup and symbols gone); never shown to the user."""
     text = re.sub(r"`([^`]*)`", r"\1", markdown)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = _LINK.sub(r"\1", text)
     text = re.sub(r"[*_#>|]", " ", text)
     return " ".join(text.split())
 
@@ -50,7 +55,7 @@ def display(markdown: str) -> str:
     """The text as the author wrote it, for a one-line display: only emphasis markers, code
     backticks and link targets go; every other character (``n > 1``, ``kv_heads``) stays."""
     text = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2) or m.group(3) or "", markdown)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = _LINK.sub(r"\1", text)
     return " ".join(text.split())
 
 

@@ -17,7 +17,7 @@ from deckbuilder.model import Card
 from deckbuilder.quiz import grading
 from deckbuilder.quiz.queue import Counts, QuizCard, Upcoming, bucket, is_buried, sibling_key
 from deckbuilder.quiz.scheduler import CardState, Rating, Scheduler
-from deckbuilder.quiz.store import CardIdentity, Store
+from deckbuilder.quiz.store import CardIdentity, Store, UndoRefused
 from deckbuilder.quiz.values import Command, Mode, Prompt, QuizIO, Reveal, Summary, summary_data
 
 __all__ = [
@@ -303,8 +303,14 @@ class Session:
         if not self._history:
             self._io.show_event("undo", ok=False)
             return False
-        last = self._history.pop()
-        self._store.undo(last.review_id)
+        last = self._history[-1]
+        try:
+            self._store.undo(last.review_id)
+        except UndoRefused as refused:
+            # another session answered the card since: its answer stands, and so does ours
+            self._io.show_event("undo", ok=False, reason=str(refused))
+            return False
+        self._history.pop()
         self._upcoming.discard(last.item.guid)
         for sibling in reversed(last.buried):
             self._push(sibling)

@@ -98,7 +98,7 @@ class _Base:
                 Text(
                     "Undone: " + str(data.get("key"))
                     if data.get("ok")
-                    else "Nothing to undo in this session.",
+                    else str(data.get("reason") or "Nothing to undo in this session."),
                     style="yellow",
                 )
             )

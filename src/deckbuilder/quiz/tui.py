@@ -285,11 +285,12 @@ class Reviewer(App[Summary]):
     async def action_undo(self) -> None:
         if self.prompt is not None:
             self.session.put_back(self.prompt)
-        if self.session.undo():
-            _name, data = self.events.events[-1]
+        undone = self.session.undo()
+        _name, data = self.events.events[-1]
+        if undone:
             self.echo(f"Undone: {data.get('key')}")
         else:
-            self.echo("Nothing to undo in this session.")
+            self.echo(str(data.get("reason") or "Nothing to undo in this session."))
         await self.next_card()
 
     async def action_quit_session(self) -> None:
