@@ -334,3 +334,27 @@ class CheckAgreesWithBuild(RuleBasedStateMachine):
 
 
 test_check_agrees_with_build = CheckAgreesWithBuild.TestCase
+
+
+def test_an_updated_package_is_the_package_written_from_scratch(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """A rebuild updates each package's cached database row by row; the packages are
+    byte for byte those of a build without that cache, after edits, a removed note and a
+    damaged cached database alike."""
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    build(library_copy, out=warm, now=clock.seconds)
+    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    solution = library_copy / "01-mini-serving" / "solution.md"
+    text = solution.read_text(encoding="utf-8")
+    kept = [line for line in text.split("\n") if not line.startswith("- **KV cache")]
+    assert len(kept) < len(text.split("\n"))
+    solution.write_text("\n".join(kept), encoding="utf-8")
+    (next((warm / CACHE / "packages").glob("*.anki2"))).write_bytes(b"damaged")
+    clock.advance(60)
+    shutil.copytree(warm, cold, ignore=shutil.ignore_patterns(".cache", ".lock"))
+    warm_report = build(library_copy, out=warm, now=clock.seconds)
+    cold_report = build(library_copy, out=cold, now=clock.seconds)
+    assert {c.change for c in warm_report.changes} == {"changed", "removed"}
+    assert warm_report == cold_report
+    assert snapshot(warm) == snapshot(cold)

@@ -240,3 +240,21 @@ def test_any_two_builds_report_exactly_what_changed(
         archive=dict(result.contents),
     )
     assert (again.changes, again.write, again.delete) == ((), (), ())
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_manifest_text_is_exactly_the_standard_librarys(value: object) -> None:
+    """The manifest's own JSON writer (fast for big libraries) writes what
+    ``json.dumps(indent=1, ensure_ascii=False)`` writes, character for character."""
+    import json
+
+    from deckbuilder.manifest import _pretty
+
+    assert _pretty(value, "") == json.dumps(value, indent=1, ensure_ascii=False)

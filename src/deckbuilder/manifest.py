@@ -95,7 +95,7 @@ class Manifest:
                 for name, p in sorted(self.packages.items())
             },
         }
-        return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
+        return (_pretty(data, "") + "\n").encode()
 
     @classmethod
     def from_json(cls, data: bytes, *, path: str) -> Manifest:
@@ -120,6 +120,33 @@ class Manifest:
                 f"{path}: not a deckbuilder manifest of format {FORMAT} ({error}); "
                 "move it away to rebuild from scratch"
             ) from None
+
+
+_STRING = json.encoder.encode_basestring  # the C function where Python has it
+
+
+def _pretty(value: Any, indent: str) -> str:
+    """``json.dumps(value, indent=1, ensure_ascii=False)``, several times faster: with an
+    indent the standard library falls back to its pure-Python encoder, and the manifest of
+    a big library holds hundreds of thousands of values (a test compares both)."""
+    if isinstance(value, str):
+        return str(_STRING(value))
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    inner = indent + " "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{_STRING(k)}: {_pretty(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = [inner + _pretty(v, inner) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def _mapping(value: Any) -> dict[str, Any]:
