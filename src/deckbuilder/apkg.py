@@ -149,7 +149,7 @@ def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: in
                     current = old.pop(note.guid, None)
                     if current == row:
                         continue
-                    if current == row:
+                    if current is not None:
                         _delete(cursor, current[0])
                     _Note(note, model).write_to_db(cursor, 0, deck_id, iter(()))
         for current in old.values():
