@@ -24,7 +24,7 @@ from deckbuilder.identity import guid_for
 from deckbuilder.library import cache_for, load_library
 from deckbuilder.manifest import Manifest, PackageRecord
 from deckbuilder.model import Library, Scenario
-from deckbuilder.parallel import map_jobs
+from deckbuilder.parallel import map_jobs, one_pool
 from deckbuilder.plan import (
     COMBINED,
     MANIFEST,
@@ -69,8 +69,9 @@ def build(
     """
     try:
         if check:
-            return _build(root, out=out, now=now, jobs=jobs, check=True)
-        with locked(out, name=LOCK):
+            with one_pool(jobs):
+                return _build(root, out=out, now=now, jobs=jobs, check=True)
+        with locked(out, name=LOCK), one_pool(jobs):
             recover(
                 out,
                 folders=(
@@ -191,13 +192,13 @@ def _media_json(card: RenderedCard) -> list[list[str]]:
 
 def _rendered_from_json(item: Any) -> RenderedCard:
     fields, tags, media, guid, content_hash = item
-    strings = [*fields, *tags, *(x for m in media for x in m), guid, content_hash]
-    if not all(isinstance(v, str) for v in strings):
+    strings = (*fields, *tags, *(x for m in media for x in m), guid, content_hash)
+    if not all(type(v) is str for v in strings):
         raise ValueError("not a rendered card")
     return RenderedCard(
         tuple(fields),
         tuple(tags),
-        tuple((n, Path(p)) for n, p in media),
+        tuple((n, Path(p)) for n, p in media) if media else (),
         guid=guid,
         content_hash=content_hash,
     )
