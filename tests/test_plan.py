@@ -258,3 +258,19 @@ def test_manifest_text_is_exactly_the_standard_librarys(value: object) -> None:
     from deckbuilder.manifest import _pretty
 
     assert _pretty(value, "") == json.dumps(value, indent=1, ensure_ascii=False)
+
+
+def test_manifest_file_is_the_standard_librarys_json() -> None:
+    """The committed manifest, read and written again, is exactly what
+    ``json.dumps(indent=1, ensure_ascii=False)`` writes for its data."""
+    import json
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parent.parent / "decks" / "manifest.json").read_bytes()
+    manifest = Manifest.from_json(data, path="manifest.json")
+    assert manifest.notes
+    expected = json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n"
+    assert manifest.to_json().decode() == expected
+    assert Manifest().to_json().decode() == json.dumps(
+        {"format": 1, "notetype": {}, "notes": {}, "removed": {}, "packages": {}}, indent=1
+    ) + "\n"

@@ -73,29 +73,30 @@ class Manifest:
             if self.notetype_hash is not None
             else {}
         )
-        data = {
-            "format": FORMAT,
-            "notetype": notetype,
-            "notes": {
-                guid: {
-                    "key": n.key,
-                    "title": n.title,
-                    "scenario": n.scenario,
-                    "hash": n.hash,
-                    "modified": n.modified,
-                }
-                for guid, n in sorted(self.notes.items(), key=lambda item: item[1].key)
-            },
-            "removed": {
-                guid: r.to_json()
-                for guid, r in sorted(self.removed.items(), key=lambda item: item[1].key)
-            },
-            "packages": {
-                name: {"content": p.content, "sha256": p.sha256}
-                for name, p in sorted(self.packages.items())
-            },
+        # what json.dumps(indent=1) writes, with each note (most of the text) in one step
+        q = _STRING
+        notes = [
+            f'  {q(guid)}: {{\n   "key": {q(n.key)},\n   "title": {q(n.title)},\n'
+            f'   "scenario": {q(n.scenario)},\n   "hash": {q(n.hash)},\n'
+            f'   "modified": {int(n.modified)}\n  }}'
+            for guid, n in sorted(self.notes.items(), key=lambda item: item[1].key)
+        ]
+        removed = {
+            guid: r.to_json()
+            for guid, r in sorted(self.removed.items(), key=lambda item: item[1].key)
         }
-        return (_pretty(data, "") + "\n").encode()
+        packages = {
+            name: {"content": p.content, "sha256": p.sha256}
+            for name, p in sorted(self.packages.items())
+        }
+        parts = [
+            f' "format": {FORMAT}',
+            f' "notetype": {_pretty(notetype, " ")}',
+            ' "notes": ' + ("{\n" + ",\n".join(notes) + "\n }" if notes else "{}"),
+            f' "removed": {_pretty(removed, " ")}',
+            f' "packages": {_pretty(packages, " ")}',
+        ]
+        return ("{\n" + ",\n".join(parts) + "\n}\n").encode()
 
     @classmethod
     def from_json(cls, data: bytes, *, path: str) -> Manifest:
