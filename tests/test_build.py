@@ -344,7 +344,7 @@ def test_an_updated_package_is_the_package_written_from_scratch(
     damaged cached database alike."""
     warm, cold = tmp_path / "warm", tmp_path / "cold"
     build(library_copy, out=warm, now=clock.seconds)
-    edit(library_copy / RUBRIC, "no estimate.", "no estimate at all.")
+    edit(library_copy / FOUNDATIONS, "all tokens at once.", "all at once.")
     solution = library_copy / "01-mini-serving" / "solution.md"
     text = solution.read_text(encoding="utf-8")
     kept = [line for line in text.split("\n") if not line.startswith("- **KV cache")]
