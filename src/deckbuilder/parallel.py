@@ -42,9 +42,25 @@ def map_jobs(
         return [func(item) for item in items]
     shared = getattr(_SHARED, "pool", None)
     if shared is not None:
-        return list(shared.get().map(func, items, chunksize=1))
+        return _map_settled(shared.get(), func, items)
     with _new_pool(workers) as pool:
         return list(pool.map(func, items, chunksize=1))
+
+
+def _map_settled(pool: Executor, func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``pool.map``, but when one item fails, the others have stopped or finished before
+    the error goes up (as when a pool is shut down): the caller may then remove what
+    they were writing, and nothing is written after that."""
+    from concurrent.futures import wait
+
+    futures = [pool.submit(func, item) for item in items]
+    try:
+        return [future.result() for future in futures]
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        wait(futures)
+        raise
 
 
 def _new_pool(workers: int) -> Executor:
