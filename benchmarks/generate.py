@@ -757,10 +757,10 @@ def _problem(rng: random.Random, t: _Text, index: int, n: int) -> tuple[str, str
     for _ in range(5):
         out.append(_bullet(f"**{t.term()}:** {t.para(1, 2)}"))
     out.append("## Clarifying questions a strong candidate asks")
+    used = set()
     for q in range(1, 9):
-        out.append(
-            _wrap(f"{q}. **{t.sentence()[:-1]}?** Why it matters: {t.para(1, 2)}", rest="   ")
-        )
+        question = _unique(lambda: t.sentence()[:-1] + "?", used)
+        out.append(_wrap(f"{q}. **{question}** Why it matters: {t.para(1, 2)}", rest="   "))
     out.append("## How the 45-60 minutes are typically spent")
     out.append(_table(rng, t, ("Phase", "Minutes", "What a strong candidate covers"), 5))
     return sid, title, "\n\n".join(out) + "\n"
