@@ -358,3 +358,21 @@ def test_an_updated_package_is_the_package_written_from_scratch(
     assert {c.change for c in warm_report.changes} == {"changed", "removed"}
     assert warm_report == cold_report
     assert snapshot(warm) == snapshot(cold)
+
+
+def test_a_selected_load_uses_the_cache_and_keeps_to_the_selection(
+    library_copy: Path, tmp_path: Path
+) -> None:
+    """`check mini-serving` and the quiz's filters load only the chosen scenarios, from
+    the cache when it has them, with the same result as a load that parses them."""
+    from deckbuilder.library import load_library
+
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    everything = load_library(library_copy, cache_dir=cache_dir)
+    assert len(everything.scenarios) > 1
+    parsed = load_library(library_copy, only=("mini-serving",))
+    cached = load_library(library_copy, only=("mini-serving",), cache_dir=cache_dir)
+    assert [s.meta.id for s in cached.scenarios] == ["mini-serving"]
+    assert cached.scenarios[0].cards == parsed.scenarios[0].cards
+    assert cached.scenarios[0].digest  # keyed in the cache, not parsed without one

@@ -271,6 +271,10 @@ def test_manifest_file_is_the_standard_librarys_json() -> None:
     assert manifest.notes
     expected = json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n"
     assert manifest.to_json().decode() == expected
-    assert Manifest().to_json().decode() == json.dumps(
-        {"format": 1, "notetype": {}, "notes": {}, "removed": {}, "packages": {}}, indent=1
-    ) + "\n"
+    assert (
+        Manifest().to_json().decode()
+        == json.dumps(
+            {"format": 1, "notetype": {}, "notes": {}, "removed": {}, "packages": {}}, indent=1
+        )
+        + "\n"
+    )
