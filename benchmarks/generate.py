@@ -757,10 +757,10 @@ def _problem(rng: random.Random, t: _Text, index: int, n: int) -> tuple[str, str
     for _ in range(5):
         out.append(_bullet(f"**{t.term()}:** {t.para(1, 2)}"))
     out.append("## Clarifying questions a strong candidate asks")
+    used = set()
     for q in range(1, 9):
-        out.append(
-            _wrap(f"{q}. **{t.sentence()[:-1]}?** Why it matters: {t.para(1, 2)}", rest="   ")
-        )
+        question = _unique(lambda: t.sentence()[:-1] + "?", used)
+        out.append(_wrap(f"{q}. **{question}** Why it matters: {t.para(1, 2)}", rest="   "))
     out.append("## How the 45-60 minutes are typically spent")
     out.append(_table(rng, t, ("Phase", "Minutes", "What a strong candidate covers"), 5))
     return sid, title, "\n\n".join(out) + "\n"
@@ -823,8 +823,10 @@ def _solution(rng: random.Random, t: _Text, title: str, *, v2: _Text) -> str:
             text += f"; the upper bound is **{t.number()}**"
         out.append(_bullet(text + f", {t.clause()}."))
     out.append("## Estimation methods")
+    used = set()
     for _ in range(4):
-        method = f"**{v2.term()} {v2.pick(CONTEXTS)}:** {v2.clause()}."
+        label = _unique(lambda: f"{v2.term()} {v2.pick(CONTEXTS)}", used)
+        method = f"**{label}:** {v2.clause()}."
         out.append(_bullet(method) + "\n" + _bullet(f"Example: {v2.code()}.", indent="  "))
     out += ["## Failure modes and metrics to watch", "### Metrics"]
     out.append(_table(rng, t, ("Metric", "Why", "Alert when"), 8))
@@ -853,18 +855,21 @@ def _question(t: _Text) -> str:
     )
 
 
-def _cued(t: _Text, v2: _Text) -> str:
-    """A follow-up or curveball bullet: a bold cue question, then the point."""
-    return _bullet(f"**{v2.term()} {v2.pick(CONTEXTS)}?** {t.para(1, 2)}")
+def _cued(t: _Text, v2: _Text, used: set[str]) -> str:
+    """A follow-up or curveball bullet: a bold cue question, then the point (cues unique
+    in their file, so that no two cards share a key)."""
+    cue = _unique(lambda: f"{v2.term()} {v2.pick(CONTEXTS)}?", used)
+    return _bullet(f"**{cue}** {t.para(1, 2)}")
 
 
 def _discussion(rng: random.Random, t: _Text, title: str, *, v2: _Text) -> str:
     out = [f"# Discussion Points: {title}", _wrap(t.para(2, 3)), "## Follow-up questions"]
     used: set[str] = set()
+    cues: set[str] = set()
     for _ in range(rng.randint(14, 16)):
         question = _unique(lambda: _question(t), used)
         out.append(f"### {question}")
-        out.append("\n".join(_cued(t, v2) for _ in range(rng.randint(3, 5))))
+        out.append("\n".join(_cued(t, v2, cues) for _ in range(rng.randint(3, 5))))
         if rng.random() < 0.3:
             out.append(_wrap(t.para(1, 2)))
     out.append("## Common mistakes")
@@ -885,7 +890,7 @@ def _discussion(rng: random.Random, t: _Text, title: str, *, v2: _Text) -> str:
             f"### Now the {v2.term().lower()} changes at minute {minute}.",
             f"**Minute:** {minute}",
         ]
-        out.append("\n".join(_cued(v2, v2) for _ in range(3)))
+        out.append("\n".join(_cued(v2, v2, cues) for _ in range(3)))
     return "\n\n".join(out) + "\n"
 
 

@@ -62,7 +62,14 @@ TARGETS = {
     "growth_per_10x": 11.0,  # time(10N) / time(N) <= 11
     "peak_rss_mb_at_1000": 1024.0,  # peak memory of the N=1000 build <= 1 GB
     "help_vs_import_click": 1.5,  # deckbuilder --help <= 1.5x python -c "import click"
+    "default_vs_jobs1": 1.0,  # default jobs <= --jobs 1, real library and N=1000, paired
+    "real_one_edit_s": 0.25,  # one answer edited, real library
+    "real_noop_s": 0.15,  # no-op rebuild, real library
+    "real_check_s": 0.3,  # deckbuilder check, real library, warm cache
+    "quiz_first_card_warm_s": 0.3,  # deckbuilder quiz: start to the first card shown, warm
+    "placements_vs_peer": 1.0,  # placements/s >= the fastest peer's notes/s (13k, 50k notes)
 }
+ROOT = HERE.parent
 
 
 @dataclass
@@ -215,8 +222,8 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def build(library: Path, out: Path) -> Run:
-    cmd = [*deckbuilder_cmd(), "build", "--scenarios", str(library), "--out", str(out)]
+def build(library: Path, out: Path, *more: str) -> Run:
+    cmd = [*deckbuilder_cmd(), "build", "--scenarios", str(library), "--out", str(out), *more]
     return run_child(cmd, sample=True)
 
 
@@ -308,7 +315,9 @@ def startup(runs: int) -> dict[str, Any]:
     }
 
 
-def bench_size(n: int, *, repeat: int, seed: int, work: Path, log: Any) -> dict[str, Any]:
+def bench_size(
+    n: int, *, repeat: int, seed: int, work: Path, log: Any, jobs1: bool = False
+) -> dict[str, Any]:
     library = work / f"lib-{n}-seed{seed}"
     started = time.perf_counter()
     rmtree(library)  # always fresh: an earlier run may have left an edit behind
@@ -328,6 +337,7 @@ def bench_size(n: int, *, repeat: int, seed: int, work: Path, log: Any) -> dict[
     floor_net: list[float] = []
     floor_net_cpu: list[float] = []
     first_report: dict[str, int] = {}
+    singles: list[Run] = []
     for r in range(repeat):
         target = main_out if r == 0 else outs / f"full-{r}"
         full = build(library, target)
@@ -354,6 +364,11 @@ def bench_size(n: int, *, repeat: int, seed: int, work: Path, log: Any) -> dict[
             f"N={n}: floor {r + 1}/{repeat}: {floor_net[-1]:.2f} s "
             f"(plus {phases['load_s']:.2f} s reading its plan, not counted)"
         )
+        if jobs1:
+            single_out = outs / f"jobs1-{r}"
+            singles.append(build(library, single_out, "--jobs", "1"))
+            rmtree(single_out)
+            log(f"N={n}: full build --jobs 1 {r + 1}/{repeat}: {singles[-1].wall_s:.2f} s")
     plan.unlink(missing_ok=True)
 
     noops: list[Run] = []
@@ -385,7 +400,11 @@ def bench_size(n: int, *, repeat: int, seed: int, work: Path, log: Any) -> dict[
     phase_medians = {
         key: median([p[key] for p in floor_phases]) for key in ("import_s", "parse_s", "write_s")
     }
+    jobs_ratio = [f.wall_s / s.wall_s for f, s in zip(fulls, singles, strict=False)]
     return {
+        "default_vs_jobs1": median(jobs_ratio) if jobs_ratio else None,
+        "default_vs_jobs1_pairs": jobs_ratio,
+        "jobs1_s": median([x.wall_s for x in singles]) if singles else None,
         "n": n,
         "seed": seed,
         "repeat": repeat,
@@ -421,6 +440,211 @@ def bench_size(n: int, *, repeat: int, seed: int, work: Path, log: Any) -> dict[
             "one_edit": [asdict(x) | {"stdout": "", "stderr": ""} for x in edits],
         },
     }
+
+
+PARSE_ONE = """import sys, time
+from pathlib import Path
+from deckbuilder.markdown import parse
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.md"))]
+start = time.perf_counter()
+for text in texts:
+    parse(text)
+print(time.perf_counter() - start)
+"""
+
+
+def first_card(library: Path, state: Path) -> float:
+    """Seconds from starting ``deckbuilder quiz`` to the first card printed (JSON mode)."""
+    cmd = [*deckbuilder_cmd(), "quiz", "--scenarios", str(library), "--state", str(state)]
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [*cmd, "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=CHILD_ENV,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - start
+    process.stdin.close()
+    process.wait()
+    if b'"card"' not in line:
+        raise SystemExit(f"the quiz showed no card: {line[:200]!r}")
+    return elapsed
+
+
+def bench_real(source: Path, *, repeat: int, work: Path, log: Any) -> dict[str, Any]:
+    """The shipped scenarios: cold build with the default jobs against --jobs 1 (paired),
+    no-op, one answer edited, check and the quiz's first card with a warm cache."""
+    library = work / "real" / "scenarios"
+    rmtree(library.parent)
+    shutil.copytree(source, library)
+    cmd = deckbuilder_cmd()
+    defaults, singles = [], []
+    for r in range(repeat):
+        for runs, more in ((defaults, ()), (singles, ("--jobs", "1"))):
+            out = work / "real" / f"cold-{r}"
+            runs.append(build(library, out, *more))
+            rmtree(out)
+    out = work / "real" / "decks"
+    build(library, out)
+    noops = [build(library, out).wall_s for _ in range(repeat)]
+    edits = []
+    for r in range(repeat):
+        edit_one_answer(library, 10, r + 1)
+        edits.append(build(library, out).wall_s)
+    check = [*cmd, "check", "--scenarios", str(library)]
+    run_child(check)  # fills the user cache
+    checks = [run_child(check).wall_s for _ in range(repeat)]
+    state = work / "real" / "quiz.db"
+    first_card(library, state)  # warms the cache
+    quiz = [first_card(library, state) for _ in range(repeat)]
+    # the floor of an edit: start Python with what a build imports, and parse one scenario
+    imports = [PYTHON, "-c", "import deckbuilder.build, deckbuilder.cli"]
+    import_s = median([run_child(imports).wall_s for _ in range(repeat)])
+    folders = sorted(p for p in library.iterdir() if p.is_dir())
+    parse = [PYTHON, "-c", PARSE_ONE, str(folders[len(folders) // 2])]  # the edited one
+    parse_s = median([float(run_child(parse).stdout) for _ in range(repeat)])
+    rmtree(library.parent)
+    pairs = [d.wall_s / s.wall_s for d, s in zip(defaults, singles, strict=True)]
+    result = {
+        "cold_default_s": median([x.wall_s for x in defaults]),
+        "cold_jobs1_s": median([x.wall_s for x in singles]),
+        "default_vs_jobs1": median(pairs),
+        "default_vs_jobs1_pairs": pairs,
+        "noop_s": median(noops),
+        "one_edit_s": median(edits),
+        "check_s": median(checks),
+        "quiz_first_card_warm_s": median(quiz),
+        "floor_imports_s": import_s,
+        "floor_parse_one_scenario_s": parse_s,
+        "all_runs": {"noop": noops, "one_edit": edits, "check": checks, "quiz": quiz},
+    }
+    log(f"real library: {json.dumps({k: v for k, v in result.items() if k != 'all_runs'})}")
+    return result
+
+
+def bench_peers(sizes: list[int], *, repeat: int, work: Path, log: Any) -> list[dict[str, Any]]:
+    """benchmarks/peers.py at these sizes: placements/s against the fastest peer's notes/s."""
+    import peers
+
+    folder = work / "peers"
+    rmtree(folder)
+    folder.mkdir(parents=True)
+    found = peers.install_peers(folder / "venv")
+    results = []
+    for n in sizes:
+        size_work = folder / f"n{n}"
+        size_work.mkdir()
+        result = peers.bench(n, repeat=repeat, peers=found, work=size_work)
+        log(peers.table(result))
+        results.append(result)
+    rmtree(folder)
+    return results
+
+
+def summary(
+    real: dict[str, Any] | None, peer_results: list[dict[str, Any]], sizes: dict[str, Any]
+) -> str:
+    """The issue's target table: one row per target, with what was measured."""
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(measure: str, value: float | None, fmt: str, target: str, ok: bool | None) -> None:
+        shown = "not measured" if value is None else fmt.format(value)
+        rows.append((measure, shown, target, "-" if ok is None else _verdict(ok)))
+
+    for key, label in (("full_vs_floor", "wall"), ("full_vs_floor_cpu", "CPU")):
+        for n, result in sizes.items():
+            row(
+                f"full build / fair floor, {label}, N={n}",
+                result[key],
+                "{:.2f}x",
+                f"<= {TARGETS[key]:.1f}x",
+                result[key] <= TARGETS[key],
+            )
+    for n, result in sizes.items():
+        row(
+            f"one-answer edit / full build, N={n}",
+            result["one_edit_vs_full"],
+            "{:.1%}",
+            "<= 5% at N=1000",
+            result["one_edit_vs_full"] <= TARGETS["one_edit_vs_full"] if n == "1000" else None,
+        )
+    for n, result in sizes.items():
+        row(
+            f"no-op / full build, N={n}",
+            result["noop_vs_full"],
+            "{:.1%}",
+            "<= 3% at N=100, 1000",
+            result["noop_vs_full"] <= TARGETS["noop_vs_full"] if n in ("100", "1000") else None,
+        )
+    for n, result in sizes.items():
+        if n == "1000":
+            row(
+                "peak memory, whole tree (PSS), N=1000",
+                result["peak_memory_mb"],
+                "{:.0f} MB",
+                "<= 1024 MB",
+                result["peak_memory_mb"] <= TARGETS["peak_rss_mb_at_1000"],
+            )
+    for key, label in (
+        ("one_edit_s", "one-answer edit, real library"),
+        ("noop_s", "no-op, real library"),
+        ("check_s", "check, real library"),
+        ("quiz_first_card_warm_s", "quiz time to first card, warm"),
+    ):
+        target = TARGETS[f"real_{key}" if not key.startswith("quiz") else key]
+        value = None if real is None else real[key]
+        row(
+            label,
+            value,
+            "{:.2f} s",
+            f"<= {target:.2f} s",
+            None if value is None else value <= target,
+        )
+    value = None if real is None else real["default_vs_jobs1"]
+    row(
+        "default jobs / --jobs 1, real library",
+        value,
+        "{:.2f}x",
+        "<= 1.0x",
+        None if value is None else value <= TARGETS["default_vs_jobs1"],
+    )
+    for n, result in sizes.items():
+        if result.get("default_vs_jobs1") is not None:
+            row(
+                f"default jobs / --jobs 1, N={n}",
+                result["default_vs_jobs1"],
+                "{:.2f}x",
+                "<= 1.0x",
+                result["default_vs_jobs1"] <= TARGETS["default_vs_jobs1"],
+            )
+    for result in peer_results:
+        tools = result["tools"]
+        others = [v["notes_per_s"] for k, v in tools.items() if k != "deckbuilder"]
+        placed = tools["deckbuilder"]["placements_per_s"]
+        fastest = max(others) if others else None
+        row(
+            f"placements/s / fastest peer notes/s, {result['notes']:,} notes",
+            None if fastest is None else placed / fastest,
+            f"{{:.2f}}x ({placed:,.0f} vs {fastest or 0:,.0f})",
+            ">= 1.0x",
+            None if fastest is None else placed / fastest >= TARGETS["placements_vs_peer"],
+        )
+    if not peer_results:
+        row("placements/s / fastest peer notes/s, 13k and 50k notes", None, "", ">= 1.0x", None)
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    floors = []
+    if real is not None:
+        floors.append(
+            f"  real library floors: Python start-up with a build's imports "
+            f"{real['floor_imports_s']:.2f} s; markdown-it parse of the edited scenario "
+            f"{real['floor_parse_one_scenario_s']:.2f} s; cold build (default jobs) "
+            f"{real['cold_default_s']:.2f} s, --jobs 1 {real['cold_jobs1_s']:.2f} s"
+        )
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(["Targets (issue 18):", *lines, *floors])
 
 
 def _verdict(ok: bool) -> str:
@@ -475,6 +699,16 @@ def table(result: dict[str, Any], start: dict[str, Any]) -> str:
             else "-",
         ),
     ]
+    if result.get("default_vs_jobs1") is not None:
+        rows.append(
+            (
+                "default jobs / --jobs 1",
+                f"{result['full_s']:.2f} s / {result['jobs1_s']:.2f} s",
+                f"{result['default_vs_jobs1']:.2f}x",
+                f"<= {TARGETS['default_vs_jobs1']:.1f}x",
+                _verdict(result["default_vs_jobs1"] <= TARGETS["default_vs_jobs1"]),
+            )
+        )
     for growth in result.get("growth", []):
         rows.append(
             (
@@ -534,6 +768,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="kept; default: a temp dir")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument(
+        "--jobs1-sizes",
+        default="1000",
+        help="sizes at which a --jobs 1 build is paired with each full build",
+    )
+    parser.add_argument(
+        "--real",
+        default=str(ROOT / "scenarios"),
+        help="the real library for the rows measured on it ('' to skip)",
+    )
+    parser.add_argument(
+        "--peers",
+        default="100,400",
+        help="sizes for benchmarks/peers.py (13k and 50k notes); '' to skip",
+    )
+    parser.add_argument(
         "--live",
         action="store_true",
         help="run the live src/ tree instead of a snapshot taken at the start",
@@ -554,15 +803,30 @@ def main(argv: list[str] | None = None) -> int:
     live_src = Path(deckbuilder.__file__).resolve().parent
     source_at_start = source_state()
     snapshot = None if args.live else use_snapshot(work)
+    global CHILD_ENV
+    # commands without --out (check, quiz) cache in the user's cache folder: a fresh one
+    CHILD_ENV = {**(CHILD_ENV or os.environ), "XDG_CACHE_HOME": str(work / "user-cache")}
     try:
         start = startup(args.startup_runs)
         log(
             f"start-up: --help {start['help_s'] * 1000:.0f} ms, import click "
             f"{start['import_click_s'] * 1000:.0f} ms"
         )
+        jobs1 = {int(x) for x in args.jobs1_sizes.split(",") if x.strip()}
         results = []
         for n in sizes:
-            results.append(bench_size(n, repeat=args.repeat, seed=args.seed, work=work, log=log))
+            results.append(
+                bench_size(
+                    n, repeat=args.repeat, seed=args.seed, work=work, log=log, jobs1=n in jobs1
+                )
+            )
+        real = (
+            bench_real(Path(args.real), repeat=args.repeat, work=work, log=log)
+            if args.real
+            else None
+        )
+        peer_sizes = [int(x) for x in args.peers.split(",") if x.strip()]
+        peer_results = bench_peers(peer_sizes, repeat=args.repeat, work=work, log=log)
     finally:
         if args.workdir is None:
             rmtree(work)
@@ -582,6 +846,8 @@ def main(argv: list[str] | None = None) -> int:
     for result in results:
         print(table(result, start))
         print()
+    print(summary(real, peer_results, {str(r["n"]): r for r in results}))
+    print()
     drifted = snapshot is not None and tree_digest(live_src) != snapshot
     if drifted:
         print(
@@ -608,6 +874,8 @@ def main(argv: list[str] | None = None) -> int:
         "startup": start,
         "growth": growth,
         "sizes": {str(r["n"]): r for r in results},
+        "real": real,
+        "peers": peer_results,
     }
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -42,6 +42,10 @@ def test_build_benchmark_runs_at_n10(tmp_path: Path) -> None:
             "1",
             "--startup-runs",
             "3",
+            "--jobs1-sizes",
+            "10",
+            "--peers",
+            "",
             "--json",
             str(out),
             "--quiet",
@@ -58,6 +62,9 @@ def test_build_benchmark_runs_at_n10(tmp_path: Path) -> None:
         assert key in size
     assert "startup" in data
     assert "floor" in result.stdout.lower()
+    for row in ("check, real library", "quiz time to first card", "default jobs / --jobs 1"):
+        assert row in result.stdout
+    assert data["real"]["check_s"] > 0 and data["sizes"]["10"]["default_vs_jobs1"] > 0
 
 
 @pytest.mark.slow

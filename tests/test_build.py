@@ -334,3 +334,45 @@ class CheckAgreesWithBuild(RuleBasedStateMachine):
 
 
 test_check_agrees_with_build = CheckAgreesWithBuild.TestCase
+
+
+def test_an_updated_package_is_the_package_written_from_scratch(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """A rebuild updates each package's cached database row by row; the packages are
+    byte for byte those of a build without that cache, after edits, a removed note and a
+    damaged cached database alike."""
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    build(library_copy, out=warm, now=clock.seconds)
+    edit(library_copy / FOUNDATIONS, "all tokens at once.", "all at once.")
+    solution = library_copy / "01-mini-serving" / "solution.md"
+    text = solution.read_text(encoding="utf-8")
+    kept = [line for line in text.split("\n") if not line.startswith("- **KV cache")]
+    assert len(kept) < len(text.split("\n"))
+    solution.write_text("\n".join(kept), encoding="utf-8")
+    (next((warm / CACHE / "packages").glob("*.anki2"))).write_bytes(b"damaged")
+    clock.advance(60)
+    shutil.copytree(warm, cold, ignore=shutil.ignore_patterns(".cache", ".lock"))
+    warm_report = build(library_copy, out=warm, now=clock.seconds)
+    cold_report = build(library_copy, out=cold, now=clock.seconds)
+    assert {c.change for c in warm_report.changes} == {"changed", "removed"}
+    assert warm_report == cold_report
+    assert snapshot(warm) == snapshot(cold)
+
+
+def test_a_selected_load_uses_the_cache_and_keeps_to_the_selection(
+    library_copy: Path, tmp_path: Path
+) -> None:
+    """`check mini-serving` and the quiz's filters load only the chosen scenarios, from
+    the cache when it has them, with the same result as a load that parses them."""
+    from deckbuilder.library import load_library
+
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    everything = load_library(library_copy, cache_dir=cache_dir)
+    assert len(everything.scenarios) > 1
+    parsed = load_library(library_copy, only=("mini-serving",))
+    cached = load_library(library_copy, only=("mini-serving",), cache_dir=cache_dir)
+    assert [s.meta.id for s in cached.scenarios] == ["mini-serving"]
+    assert cached.scenarios[0].cards == parsed.scenarios[0].cards
+    assert cached.scenarios[0].digest  # keyed in the cache, not parsed without one

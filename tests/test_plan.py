@@ -240,3 +240,41 @@ def test_any_two_builds_report_exactly_what_changed(
         archive=dict(result.contents),
     )
     assert (again.changes, again.write, again.delete) == ((), (), ())
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_manifest_text_is_exactly_the_standard_librarys(value: object) -> None:
+    """The manifest's own JSON writer (fast for big libraries) writes what
+    ``json.dumps(indent=1, ensure_ascii=False)`` writes, character for character."""
+    import json
+
+    from deckbuilder.manifest import _pretty
+
+    assert _pretty(value, "") == json.dumps(value, indent=1, ensure_ascii=False)
+
+
+def test_manifest_file_is_the_standard_librarys_json() -> None:
+    """The committed manifest, read and written again, is exactly what
+    ``json.dumps(indent=1, ensure_ascii=False)`` writes for its data."""
+    import json
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parent.parent / "decks" / "manifest.json").read_bytes()
+    manifest = Manifest.from_json(data, path="manifest.json")
+    assert manifest.notes
+    expected = json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n"
+    assert manifest.to_json().decode() == expected
+    assert (
+        Manifest().to_json().decode()
+        == json.dumps(
+            {"format": 1, "notetype": {}, "notes": {}, "removed": {}, "packages": {}}, indent=1
+        )
+        + "\n"
+    )

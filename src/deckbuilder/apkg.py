@@ -6,6 +6,7 @@ timestamp is given by the caller, and the zip has sorted entries with fixed date
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import sqlite3
@@ -26,7 +27,11 @@ from deckbuilder.storage import write_atomic
 
 # Bump when the bytes written for the same content change (zip settings, database layout),
 # so that every package is rewritten and stays reproducible from scratch.
-WRITER_VERSION = 3
+WRITER_VERSION = 4
+
+# Collections bigger than this are stored in the zip, not deflated: deflating is most of
+# the cost of rewriting a big package for one edit (see docs/performance.md).
+STORE_ABOVE = 64 << 20
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -76,32 +81,41 @@ def write_package(
     decks: Sequence[DeckSpec],
     notetype_modified: int,
     media: Sequence[tuple[str, Path]] = (),
+    database: Path | None = None,
 ) -> None:
     """Write one .apkg atomically (a temporary file beside ``path``, then a rename).
 
     ``media`` are (name, file) pairs: the images the notes' fields refer to by name.
+    ``database`` is a working copy of the package's SQLite database kept between builds:
+    when it exists it is brought up to date row by row (only notes whose content, date or
+    deck changed are rewritten), else it is created. Either way the package holds a
+    ``VACUUM INTO`` copy of it, whose bytes depend only on the rows, so an edited package
+    is the same file as one built from scratch.
     """
-    basic, cloze = _models()
-    gdecks = []
-    for spec in decks:
-        deck = genanki.Deck(stable_id("deck:" + spec.name), spec.name, description=spec.description)
-        for note in spec.notes:
-            deck.add_note(_Note(note, cloze if note.cloze else basic))
-        gdecks.append(deck)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".db-") as scratch:
         db = Path(scratch) / "collection.anki2"
+        work = database if database is not None else Path(scratch) / "work.anki2"
         try:
-            _write_collection(db, gdecks, notetype_modified)
-        except sqlite3.Error as error:  # the scratch database cannot be written: a full disk
+            _write_collection(work, decks, notetype_modified)
+            connection = sqlite3.connect(work)
+            try:
+                connection.execute("VACUUM INTO ?", (str(db),))
+            finally:
+                connection.close()
+        except sqlite3.Error as error:  # the database cannot be written: a full disk
+            if database is not None:
+                database.unlink(missing_ok=True)
             raise DeckbuilderError(
                 f"{path.name}: cannot write the package: {error} (is the disk full?)"
             ) from None
         media_map = {str(i): name for i, (name, _file) in enumerate(sorted(media))}
+        # deflating a big collection is most of the cost of rewriting it for one edit
+        method = zipfile.ZIP_STORED if db.stat().st_size > STORE_ABOVE else zipfile.ZIP_DEFLATED
 
         def write(handle: BinaryIO) -> None:
             with zipfile.ZipFile(handle, "w") as archive:
-                _add(archive, "collection.anki2", db)
+                _add(archive, "collection.anki2", db, method=method)
                 _add(archive, "media", json.dumps(media_map, sort_keys=True).encode())
                 for i, (_name, file) in enumerate(sorted(media)):
                     _add(archive, str(i), file)
@@ -109,27 +123,105 @@ def write_package(
         write_atomic(path, write)
 
 
-def _write_collection(db: Path, decks: Sequence[genanki.Deck], notetype_modified: int) -> None:
-    """genanki's tables in a scratch SQLite file: no journal and no fsync (the file is
+def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: int) -> None:
+    """Create or update genanki's tables in ``db``: no journal and no fsync (the file is
     thrown away if anything fails), so writing costs CPU, not disk waits."""
+    basic, cloze = _models()
+    fresh = not db.exists()
     connection = sqlite3.connect(db)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
+        cursor = connection.cursor()
+        if fresh:
+            cursor.executescript(genanki.apkg_schema.APKG_SCHEMA)
+            old: dict[str, tuple[Any, ...]] = {}
+        else:
+            old = _rows(cursor)
+        _write_col(cursor, decks=decks, models=(basic, cloze), timestamp=notetype_modified)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # genanki warns about HTML tags it does not know
-            genanki.Package(list(decks)).write_to_db(
-                connection.cursor(), notetype_modified, itertools.count(1)
-            )
+            for spec in decks:
+                deck_id = stable_id("deck:" + spec.name)
+                for note in spec.notes:
+                    model = cloze if note.cloze else basic
+                    row = _row(note, model_id=model.model_id, deck_id=deck_id)
+                    current = old.pop(note.guid, None)
+                    if current == row:
+                        continue
+                    if current is not None:
+                        _delete(cursor, current[0])
+                    _Note(note, model).write_to_db(cursor, 0, deck_id, iter(()))
+        for current in old.values():
+            _delete(cursor, current[0])
         connection.commit()
     finally:
         connection.close()
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes | Path) -> None:
+def _row(note: NoteSpec, *, model_id: int, deck_id: int) -> tuple[Any, ...]:
+    """What the database holds for a note as this build wants it (see ``_rows``)."""
+    base = stable_id("note:" + note.guid) // 16 * 16
+    tags = " " + " ".join(note.tags) + " "
+    return (base, model_id, note.modified, tags, _fingerprint("\x1f".join(note.fields)), deck_id)
+
+
+def _fingerprint(text: str) -> bytes:
+    """Fields compared by digest: a big collection's text is never held in memory at once."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _rows(cursor: sqlite3.Cursor) -> dict[str, tuple[Any, ...]]:
+    """Every note in a working database, by GUID, in the shape of ``_row``."""
+    decks = dict(cursor.execute("SELECT nid, min(did) FROM cards GROUP BY nid").fetchall())
+    return {
+        guid: (nid, mid, mod, tags, _fingerprint(flds), decks.get(nid))
+        for nid, guid, mid, mod, tags, flds in cursor.execute(
+            "SELECT id, guid, mid, mod, tags, flds FROM notes"
+        )
+    }
+
+
+def _delete(cursor: sqlite3.Cursor, note_id: int) -> None:
+    cursor.execute("DELETE FROM cards WHERE nid = ?", (note_id,))
+    cursor.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+
+
+def _write_col(
+    cursor: sqlite3.Cursor,
+    *,
+    decks: Sequence[DeckSpec],
+    models: tuple[genanki.Model, genanki.Model],
+    timestamp: int,
+) -> None:
+    """The collection row: genanki's template with these decks and the note types they
+    use, exactly as genanki's own writer fills it in."""
+    basic, cloze = models
+    cursor.execute("DELETE FROM col")
+    cursor.executescript(genanki.apkg_col.APKG_COL)
+    for spec in decks:
+        deck = genanki.Deck(stable_id("deck:" + spec.name), spec.name, description=spec.description)
+        for model in (basic, cloze):
+            if any(n.cloze == (model is cloze) for n in spec.notes):
+                deck.add_model(model)
+        (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
+        all_decks = json.loads(decks_json)
+        all_decks.update({str(deck.deck_id): deck.to_json()})
+        cursor.execute("UPDATE col SET decks = ?", (json.dumps(all_decks),))
+        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+        all_models = json.loads(models_json)
+        all_models.update(
+            {m.model_id: m.to_json(timestamp, deck.deck_id) for m in deck.models.values()}
+        )
+        cursor.execute("UPDATE col SET models = ?", (json.dumps(all_models),))
+
+
+def _add(
+    archive: zipfile.ZipFile, name: str, data: bytes | Path, *, method: int = zipfile.ZIP_DEFLATED
+) -> None:
     """One zip entry with a fixed date and mode, streamed from disk for big files."""
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_type = method
     # deflate level 1: fast, and packages are rebuilt often (the attribute is public from 3.13)
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
     info.external_attr = 0o644 << 16

@@ -14,15 +14,17 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from deckbuilder import apkg, archive, cache, noop
+from deckbuilder import apkg, archive, cache, noop, workdb
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.identity import guid_for
 from deckbuilder.library import cache_for, load_library
 from deckbuilder.manifest import Manifest, PackageRecord
 from deckbuilder.model import Library, Scenario
-from deckbuilder.parallel import map_jobs
+from deckbuilder.parallel import map_jobs, one_pool
 from deckbuilder.plan import (
     COMBINED,
     MANIFEST,
@@ -30,9 +32,9 @@ from deckbuilder.plan import (
     BuildReport,
     NoteContent,
     Plan,
+    note_hash,
     plan,
 )
-from deckbuilder.plan import gone as gone_notes
 from deckbuilder.render import RenderedCard, render_card
 from deckbuilder.sources import image_resolver
 from deckbuilder.storage import (
@@ -67,9 +69,17 @@ def build(
     """
     try:
         if check:
-            return _build(root, out=out, now=now, jobs=jobs, check=True)
-        with locked(out, name=LOCK):
-            recover(out, folders=(*_SUBFOLDERS, CACHE, f"{CACHE}/scenarios", f"{CACHE}/rendered"))
+            with one_pool(jobs):
+                return _build(root, out=out, now=now, jobs=jobs, check=True)
+        with locked(out, name=LOCK), one_pool(jobs):
+            recover(
+                out,
+                folders=(
+                    *_SUBFOLDERS,
+                    CACHE,
+                    *(f"{CACHE}/{f}" for f in ("scenarios", "rendered", workdb.FOLDER)),
+                ),
+            )
             return _build(root, out=out, now=now, jobs=jobs, check=False)
     except OSError as error:
         raise disk_error(error, doing=f"build into {out}") from error
@@ -90,7 +100,10 @@ def _build(
     previous = read_manifest(out)
     on_disk = _package_files(out)
     notes = archive.read(cache_dir)
-    if wanted := {previous.notes[g].hash for g in gone_notes(library, previous)} - set(notes):
+    held = set(notes)
+    live = {r.guid for cards in rendered for r in cards}
+    gone = [g for g in previous.notes if g not in live]
+    if wanted := {previous.notes[g].hash for g in gone} - set(notes):
         notes.update(archive.from_packages(_by_size(out, on_disk), wanted=wanted))
     result = plan(
         library,
@@ -117,7 +130,7 @@ def _build(
     if missing := keep - set(notes) - set(result.contents):
         notes.update(archive.from_packages(_by_size(out, on_disk), wanted=missing))
     notes = {h: c for h, c in notes.items() if h in keep} | dict(result.contents)
-    _commit(out, result=result, notes=notes, cache_dir=cache_dir, jobs=jobs)
+    _commit(out, result=result, notes=notes, held=held, cache_dir=cache_dir, jobs=jobs)
     report = BuildReport(
         written=tuple(p.relative for p in result.write),
         unchanged=result.unchanged,
@@ -143,8 +156,9 @@ def read_manifest(out: Path) -> Manifest:
 
 
 def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[RenderedCard]:
-    """Every card of one scenario, rendered (module level: runs in a worker); cached
-    under the scenario's digest, which covers its files and deckbuilder's code."""
+    """Every card of one scenario, rendered, with its GUID and content hash (module level:
+    runs in a worker); cached under the scenario's digest, which covers its files and
+    deckbuilder's code."""
     scenario, folder, cache_dir = job
     if scenario.digest:
         hit = cache.load(cache_dir, "rendered", scenario.digest)
@@ -152,20 +166,42 @@ def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[RenderedCa
             if isinstance(hit, list) and len(hit) == len(scenario.study_cards):
                 return [_rendered_from_json(item) for item in hit]
     images = image_resolver(folder, scenario_id=scenario.meta.id)
-    rendered = [render_card(c, scenario.meta, images=images) for c in scenario.study_cards]
+    rendered = []
+    for card in scenario.study_cards:
+        r = render_card(card, scenario.meta, images=images)
+        content_hash = note_hash(cloze=card.cloze, fields=r.fields, tags=r.tags)
+        rendered.append(replace(r, guid=guid_for(card.full_key), content_hash=content_hash))
     if scenario.digest:
         value = [
-            [list(r.fields), list(r.tags), [[n, str(p)] for n, p in r.media]] for r in rendered
+            [
+                list(r.fields),
+                list(r.tags),
+                [[n, str(p)] for n, p in r.media],
+                r.guid,
+                r.content_hash,
+            ]
+            for r in rendered
         ]
         cache.store(cache_dir, "rendered", scenario.digest, value)
     return rendered
 
 
+def _media_json(card: RenderedCard) -> list[list[str]]:
+    return [[name, str(path)] for name, path in card.media]
+
+
 def _rendered_from_json(item: Any) -> RenderedCard:
-    fields, tags, media = item
-    if not all(isinstance(v, str) for v in [*fields, *tags, *(x for m in media for x in m)]):
+    fields, tags, media, guid, content_hash = item
+    strings = (*fields, *tags, *(x for m in media for x in m), guid, content_hash)
+    if not all(type(v) is str for v in strings):
         raise ValueError("not a rendered card")
-    return RenderedCard(tuple(fields), tuple(tags), tuple((n, Path(p)) for n, p in media))
+    return RenderedCard(
+        tuple(fields),
+        tuple(tags),
+        tuple((n, Path(p)) for n, p in media) if media else (),
+        guid=guid,
+        content_hash=content_hash,
+    )
 
 
 def render_library(
@@ -200,9 +236,17 @@ def _package_files(out: Path) -> dict[str, str]:
     return found
 
 
-def _write_one(job: tuple[Path, tuple[Any, ...], tuple[tuple[str, Path], ...], int]) -> None:
-    path, decks, media, notetype_modified = job
-    apkg.write_package(path, decks=decks, notetype_modified=notetype_modified, media=media)
+def _write_one(
+    job: tuple[Path, tuple[Any, ...], tuple[tuple[str, Path], ...], int, Path, str],
+) -> None:
+    """Write one package (module level: runs in a worker), updating its working database."""
+    path, decks, media, notetype_modified, cache_dir, relative = job
+    database = workdb.claim(cache_dir, relative)
+    apkg.write_package(
+        path, decks=decks, notetype_modified=notetype_modified, media=media, database=database
+    )
+    if database is not None:
+        workdb.seal(cache_dir, relative)
 
 
 def _by_size(out: Path, on_disk: dict[str, str]) -> list[Path]:
@@ -215,6 +259,7 @@ def _commit(
     *,
     result: Plan,
     notes: dict[str, NoteContent],
+    held: set[str],
     cache_dir: Path,
     jobs: int | None,
 ) -> None:
@@ -234,7 +279,14 @@ def _commit(
             # biggest first, so the last package to finish is a small one
             sorted(
                 (
-                    (staging / p.relative, p.decks, p.media, manifest.notetype_modified)
+                    (
+                        staging / p.relative,
+                        p.decks,
+                        p.media,
+                        manifest.notetype_modified,
+                        cache_dir,
+                        p.relative,
+                    )
                     for p in result.write
                 ),
                 key=lambda job: -sum(len(d.notes) for d in job[1]),
@@ -258,11 +310,12 @@ def _commit(
             removed=manifest.removed,
             packages=packages,
         ).to_json()
-        archive.write(cache_dir, notes)
+        archive.write(cache_dir, notes, held=held)
         for package in result.write:
             (staging / package.relative).replace(out / package.relative)
         for relative in result.delete:
             (out / relative).unlink(missing_ok=True)
+        workdb.prune(cache_dir, {*result.unchanged, *(p.relative for p in result.write)})
         if file_sha(out / MANIFEST) != hashlib.sha256(data).hexdigest():
             write_atomic(out / MANIFEST, data)
     finally:

@@ -41,9 +41,10 @@ def _int(value: Any) -> int:
 
 
 def _strs(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise ValueError("expected a list")
-    return tuple(_str(v) for v in value)
+    # exact types, checked in one pass: this runs for every card of every cached scenario
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise ValueError("expected a list of strings")
+    return tuple(value)
 
 
 def scenario_to_json(scenario: Scenario) -> dict[str, Any]:

@@ -98,7 +98,7 @@ def _load_folder(job: _Job) -> _Loaded:
     cache; only clean results are cached.
     """
     key = ""
-    if job.cache is not None and not job.only:
+    if job.cache is not None:
         extra = f"{cache.code_digest()}\0{job.root.name}\0".encode() + job.topics_bytes
         key = folder_digest(job.folder, extra=extra)
         hit = cache.load(job.cache, "scenarios", key)
@@ -108,6 +108,8 @@ def _load_folder(job: _Job) -> _Loaded:
             except ValueError:
                 pass
             else:
+                if job.only and not {scenario.meta.id, job.folder.name} & set(job.only):
+                    return _Loaded(job.folder.name, None, None, ())  # not selected
                 return _Loaded(job.folder.name, scenario.meta, scenario, ())
     result = _parse_folder(job, key)
     if key and not result.problems and result.scenario is not None:

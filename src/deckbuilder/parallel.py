@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -37,16 +40,75 @@ def map_jobs(
     workers = min(jobs or default_jobs(), len(items))
     if workers <= 1 or len(items) < min_items:
         return [func(item) for item in items]
+    shared = getattr(_SHARED, "pool", None)
+    if shared is not None:
+        return _map_settled(shared.get(), func, items)
+    with _new_pool(workers) as pool:
+        return list(pool.map(func, items, chunksize=1))
+
+
+def _map_settled(pool: Executor, func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``pool.map``, but when one item fails, the others have stopped or finished before
+    the error goes up (as when a pool is shut down): the caller may then remove what
+    they were writing, and nothing is written after that."""
+    from concurrent.futures import wait
+
+    futures = [pool.submit(func, item) for item in items]
+    try:
+        return [future.result() for future in futures]
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        wait(futures)
+        raise
+
+
+def _new_pool(workers: int) -> Executor:
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    with ProcessPoolExecutor(
+    return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("fork"),
         initializer=_die_with,
         initargs=(os.getpid(),),
-    ) as pool:
-        return list(pool.map(func, items, chunksize=1))
+    )
+
+
+class _Lazy:
+    """A pool started on first use: a run that turns out to have nothing to do starts none."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: Executor | None = None
+
+    def get(self) -> Executor:
+        if self.pool is None:
+            self.pool = _new_pool(self.workers)
+        return self.pool
+
+
+_SHARED = threading.local()
+
+
+@contextlib.contextmanager
+def one_pool(jobs: int | None = None) -> Iterator[None]:
+    """Inside, every ``map_jobs`` of this thread that goes parallel uses one pool of ``jobs``
+    processes, started on first use: one start-up per run instead of one per stage, and
+    workers forked while the process is still small (they never copy the big values made
+    later; their inputs come to them pickled)."""
+    workers = jobs or default_jobs()
+    if workers <= 1 or getattr(_SHARED, "pool", None) is not None:
+        yield
+        return
+    lazy = _Lazy(workers)
+    _SHARED.pool = lazy
+    try:
+        yield
+    finally:
+        _SHARED.pool = None
+        if lazy.pool is not None:
+            lazy.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _die_with(parent: int) -> None:

@@ -150,8 +150,10 @@ def plan(
         deck = f"{ROOT_DECK}::{meta.deck_title}"
         # recital kinds are parsed for the interview mode, never packaged (CardKind.study)
         for card, result in zip(scenario.study_cards, cards, strict=True):
-            guid = guid_for(card.full_key)
-            content_hash = note_hash(cloze=card.cloze, fields=result.fields, tags=result.tags)
+            guid = result.guid or guid_for(card.full_key)
+            content_hash = result.content_hash or note_hash(
+                cloze=card.cloze, fields=result.fields, tags=result.tags
+            )
             old = previous.notes.get(guid)
             title = f"{meta.deck_title}: {card.kind.label}: {card.title}"
             if old is None:

@@ -19,6 +19,10 @@ class RenderedCard:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     media: tuple[tuple[str, Path], ...] = ()  # (name in the package, the file)
+    # filled in by the build (and cached with the fields), so a rebuild does not recompute
+    # them for every card; empty: the plan computes them
+    guid: str = ""
+    content_hash: str = ""
 
 
 def _context_html(card: Card) -> str:

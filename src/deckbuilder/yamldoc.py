@@ -12,6 +12,11 @@ from deckbuilder.model import Problem, SourceLocation
 
 Schema = dict[str, type | tuple[type, ...]]
 
+# libyaml's parser where PyYAML was built with it (several times faster): both compose the
+# same node tree with the same line marks. Its error messages and lines differ, so input it
+# refuses is parsed again by PyYAML's own parser, which explains it.
+_FAST: Any = getattr(yaml, "CSafeLoader", None)
+
 
 @dataclass(frozen=True)
 class YamlDoc:
@@ -43,8 +48,29 @@ class YamlDoc:
         return line
 
 
+def _compose(text: str) -> tuple[yaml.Node | None, Any] | None:
+    """The node tree and the data, by libyaml; None when it is missing or refuses the text."""
+    if _FAST is None:
+        return None
+    try:
+        loader = _FAST(text)
+        try:
+            node = loader.get_single_node()
+            return node, loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
 def load_yaml(text: str, *, path: str, first_line: int, problems: list[Problem]) -> YamlDoc | None:
     """Parse once (compose, then construct from the node tree); a duplicate key is an error."""
+    if (fast := _compose(text)) is not None:
+        node, data = fast
+        if duplicates := _duplicate_keys(node, path=path, first_line=first_line):
+            problems.extend(duplicates)
+            return None
+        return YamlDoc(data, node, first_line)
     try:
         loader = yaml.SafeLoader(text)
         try:

@@ -1,0 +1,74 @@
+"""The package writer's working databases, kept between builds in ``.cache/packages``.
+
+Each package's SQLite database stays in the cache, so the next build updates only the
+rows whose notes changed instead of writing every note again (see ``apkg.write_package``).
+A database is used only if a record sealed with this user's key (``cache.seal``) names its
+exact bytes: a planted, damaged or half-updated file (a build killed while updating it) is
+deleted and the database is written from scratch. What the package holds never depends on
+it: the rows are compared with what the build wants, and the package gets a ``VACUUM``
+copy whose bytes depend only on the rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from pathlib import Path
+
+from deckbuilder import cache
+from deckbuilder.storage import file_sha, write_atomic
+
+FOLDER = "packages"
+DATABASE = ".anki2"
+SEAL = ".seal"
+
+
+def _stem(folder: Path, relative: str) -> Path:
+    return folder / FOLDER / hashlib.sha256(relative.encode()).hexdigest()[:32]
+
+
+def claim(folder: Path, relative: str) -> Path | None:
+    """Where to keep the working database of the package ``relative``: the file the last
+    build left there if its seal proves it untouched, else a free path (anything stale is
+    removed). None when the cache cannot be written: the package is written from scratch."""
+    stem = _stem(folder, relative)
+    database, seal = stem.with_suffix(DATABASE), stem.with_suffix(SEAL)
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    record = None
+    with contextlib.suppress(OSError):
+        record = cache.unseal(seal.read_bytes())
+    valid = (
+        isinstance(record, dict)
+        and record.get("package") == relative
+        and record.get("sha256") == file_sha(database)
+    )
+    if not valid:
+        with contextlib.suppress(OSError):
+            database.unlink(missing_ok=True)
+            seal.unlink(missing_ok=True)
+    return database
+
+
+def seal(folder: Path, relative: str) -> None:
+    """Record the working database's bytes after a successful write (best effort)."""
+    stem = _stem(folder, relative)
+    with contextlib.suppress(OSError):
+        sha = file_sha(stem.with_suffix(DATABASE))
+        if sha is not None:
+            write_atomic(stem.with_suffix(SEAL), cache.seal({"package": relative, "sha256": sha}))
+
+
+def prune(folder: Path, keep: set[str]) -> None:
+    """Drop the working databases of packages the build no longer has."""
+    wanted = {_stem(folder, relative).name for relative in keep}
+    try:
+        entries = list((folder / FOLDER).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.suffix in (DATABASE, SEAL) and entry.stem not in wanted:
+            with contextlib.suppress(OSError):
+                entry.unlink()
