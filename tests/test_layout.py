@@ -28,7 +28,7 @@ def test_the_quiz_does_not_load_the_package_writer() -> None:
         "import deckbuilder.quiz.app, deckbuilder.quiz.stats, deckbuilder.quiz.session"
     )
     assert "deckbuilder.identity" in loaded
-    assert not {"genanki", "deckbuilder.apkg", "deckbuilder.build"} & loaded
+    assert not {"genanki", "deckbuilder.apkg", "deckbuilder.build", "deckbuilder.commit"} & loaded
 
 
 @pytest.mark.parametrize(

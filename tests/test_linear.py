@@ -50,7 +50,8 @@ CASES = {
         2_000,
     ),
     "labelled items: each concept under its own subsection": (
-        "from deckbuilder.parse import read_document, labelled_items\n"
+        "from deckbuilder.parse import read_document\n"
+        "from deckbuilder.readers import labelled_items\n"
         "def arg(n):\n"
         "    text = '## Key concepts\\n\\n' + ''.join(\n"
         "        f'### S{i}\\n\\n- **C{i}:** b\\n\\n' for i in range(n))\n"

@@ -1,50 +1,27 @@
 """The build shell: load, render, plan, then write the packages into ``out``.
 
-Everything that touches the disk is here (and in the package writer); what to write is
-decided by the pure ``plan``. A build holds a lock on ``out``, cleans up what killed
-builds left behind, writes every package into a staging folder, and only then renames
-them into place; the manifest goes last. Any disk error is reported as ``Error: …``
-with ``out`` as the last complete build left it.
+Everything that touches the disk is here, in ``commit.py`` and in the package writer;
+what to write is decided by the pure ``plan``. A build holds a lock on ``out``, cleans up
+what killed builds left behind, renders the cards (``rendered.py``), then writes every
+package into a staging folder and only then renames them into place; the manifest goes
+last (``commit.py``). Any disk error is reported as ``Error: …`` with ``out`` as the last
+complete build left it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import shutil
-import tempfile
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from deckbuilder import apkg, archive, cache, noop, workdb
-from deckbuilder.errors import DeckbuilderError
-from deckbuilder.identity import guid_for
+from deckbuilder import apkg, archive, noop, workdb
+from deckbuilder.commit import commit
 from deckbuilder.library import cache_for, load_library
-from deckbuilder.manifest import Manifest, PackageRecord
-from deckbuilder.model import Library, Scenario
-from deckbuilder.parallel import map_jobs, one_pool
-from deckbuilder.plan import (
-    COMBINED,
-    MANIFEST,
-    REMOVED,
-    BuildReport,
-    NoteContent,
-    Plan,
-    note_hash,
-    plan,
-)
-from deckbuilder.render import RenderedCard, render_card
-from deckbuilder.sources import image_resolver
-from deckbuilder.storage import (
-    disk_error,
-    file_sha,
-    locked,
-    make_folder,
-    recover,
-    write_atomic,
-)
+from deckbuilder.manifest import Manifest
+from deckbuilder.parallel import one_pool
+from deckbuilder.plan import COMBINED, MANIFEST, REMOVED, BuildReport, plan
+from deckbuilder.rendered import render_library
+from deckbuilder.storage import disk_error, file_sha, locked, recover
 
 LOCK = ".lock"
 CACHE = ".cache"
@@ -130,7 +107,7 @@ def _build(
     if missing := keep - set(notes) - set(result.contents):
         notes.update(archive.from_packages(_by_size(out, on_disk), wanted=missing))
     notes = {h: c for h, c in notes.items() if h in keep} | dict(result.contents)
-    _commit(out, result=result, notes=notes, held=held, cache_dir=cache_dir, jobs=jobs)
+    commit(out, result=result, notes=notes, held=held, cache_dir=cache_dir, jobs=jobs)
     report = BuildReport(
         written=tuple(p.relative for p in result.write),
         unchanged=result.unchanged,
@@ -155,68 +132,6 @@ def read_manifest(out: Path) -> Manifest:
     return Manifest.from_json(data, path=str(path))
 
 
-def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[RenderedCard]:
-    """Every card of one scenario, rendered, with its GUID and content hash (module level:
-    runs in a worker); cached under the scenario's digest, which covers its files and
-    deckbuilder's code."""
-    scenario, folder, cache_dir = job
-    if scenario.digest:
-        hit = cache.load(cache_dir, "rendered", scenario.digest)
-        with contextlib.suppress(TypeError, ValueError):
-            if isinstance(hit, list) and len(hit) == len(scenario.study_cards):
-                return [_rendered_from_json(item) for item in hit]
-    images = image_resolver(folder, scenario_id=scenario.meta.id)
-    rendered = []
-    for card in scenario.study_cards:
-        r = render_card(card, scenario.meta, images=images)
-        content_hash = note_hash(cloze=card.cloze, fields=r.fields, tags=r.tags)
-        rendered.append(replace(r, guid=guid_for(card.full_key), content_hash=content_hash))
-    if scenario.digest:
-        value = [
-            [
-                list(r.fields),
-                list(r.tags),
-                [[n, str(p)] for n, p in r.media],
-                r.guid,
-                r.content_hash,
-            ]
-            for r in rendered
-        ]
-        cache.store(cache_dir, "rendered", scenario.digest, value)
-    return rendered
-
-
-def _media_json(card: RenderedCard) -> list[list[str]]:
-    return [[name, str(path)] for name, path in card.media]
-
-
-def _rendered_from_json(item: Any) -> RenderedCard:
-    fields, tags, media, guid, content_hash = item
-    strings = (*fields, *tags, *(x for m in media for x in m), guid, content_hash)
-    if not all(type(v) is str for v in strings):
-        raise ValueError("not a rendered card")
-    return RenderedCard(
-        tuple(fields),
-        tuple(tags),
-        tuple((n, Path(p)) for n, p in media) if media else (),
-        guid=guid,
-        content_hash=content_hash,
-    )
-
-
-def render_library(
-    library: Library, *, jobs: int | None = None, cache_dir: Path | None = None
-) -> list[list[RenderedCard]]:
-    """Every scenario's rendered cards, in library order (local images resolved in its folder)."""
-    rendered = map_jobs(
-        _render_scenario,
-        [(s, Path(library.root) / s.meta.folder, cache_dir) for s in library.scenarios],
-        jobs=jobs,
-    )
-    cache.prune(cache_dir, "rendered", {s.digest for s in library.scenarios if s.digest})
-    return rendered
-
-
 def _package_paths(out: Path) -> list[Path]:
     """Every file in the layout a build writes: whatever is there is ours to keep or delete."""
     found = [p for p in (out / COMBINED, out / REMOVED) if p.is_file()]
@@ -236,87 +151,6 @@ def _package_files(out: Path) -> dict[str, str]:
     return found
 
 
-def _write_one(
-    job: tuple[Path, tuple[Any, ...], tuple[tuple[str, Path], ...], int, Path, str],
-) -> None:
-    """Write one package (module level: runs in a worker), updating its working database."""
-    path, decks, media, notetype_modified, cache_dir, relative = job
-    database = workdb.claim(cache_dir, relative)
-    apkg.write_package(
-        path, decks=decks, notetype_modified=notetype_modified, media=media, database=database
-    )
-    if database is not None:
-        workdb.seal(cache_dir, relative)
-
-
 def _by_size(out: Path, on_disk: dict[str, str]) -> list[Path]:
     """The packages on disk, the combined one (which holds every note) first."""
     return [out / r for r in sorted(on_disk, key=lambda r: (r != COMBINED, r))]
-
-
-def _commit(
-    out: Path,
-    *,
-    result: Plan,
-    notes: dict[str, NoteContent],
-    held: set[str],
-    cache_dir: Path,
-    jobs: int | None,
-) -> None:
-    """Write the changed packages, then swap them in; the manifest goes last.
-
-    Every package is first written into a staging folder inside ``out``; only when all of
-    them exist, and every target is free to take them, are they renamed into place (each
-    rename is atomic). The notes' last contents are recorded before anything is swapped,
-    so a build killed at any point loses no removed note's record.
-    """
-    make_folder(out)
-    manifest = result.manifest
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
-    try:
-        map_jobs(
-            _write_one,
-            # biggest first, so the last package to finish is a small one
-            sorted(
-                (
-                    (
-                        staging / p.relative,
-                        p.decks,
-                        p.media,
-                        manifest.notetype_modified,
-                        cache_dir,
-                        p.relative,
-                    )
-                    for p in result.write
-                ),
-                key=lambda job: -sum(len(d.notes) for d in job[1]),
-            ),
-            jobs=jobs,
-            min_items=2,
-        )
-        packages = dict(manifest.packages)
-        for package in result.write:
-            packages[package.relative] = PackageRecord(
-                package.content, file_sha(staging / package.relative) or ""
-            )
-            target = out / package.relative
-            if target.is_dir() or (target.is_symlink() and not target.exists()):
-                raise DeckbuilderError(f"{target}: cannot write the package: not a regular file")
-            make_folder(target.parent)
-        data = Manifest(
-            notetype_hash=manifest.notetype_hash,
-            notetype_modified=manifest.notetype_modified,
-            notes=manifest.notes,
-            removed=manifest.removed,
-            packages=packages,
-        ).to_json()
-        archive.write(cache_dir, notes, held=held)
-        for package in result.write:
-            (staging / package.relative).replace(out / package.relative)
-        for relative in result.delete:
-            (out / relative).unlink(missing_ok=True)
-        workdb.prune(cache_dir, {*result.unchanged, *(p.relative for p in result.write)})
-        if file_sha(out / MANIFEST) != hashlib.sha256(data).hexdigest():
-            write_atomic(out / MANIFEST, data)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

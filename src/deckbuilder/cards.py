@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from deckbuilder.model import Card, CardKind, Problem, ScenarioMeta, SourceLocation
-from deckbuilder.parse import LabelledItem
+from deckbuilder.readers import LabelledItem
 
 MAX_CLOZES_PER_BULLET = 12
 # a bold span may wrap onto the next line, but not across a blank line

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from deckbuilder.cards import plain, slug
 from deckbuilder.model import Card, CardKind, Notice, Problem, ScenarioMeta
-from deckbuilder.parse import Document, Section, first_paragraph, list_items, split_explicit_id
+from deckbuilder.parse import Document, Section, split_explicit_id
+from deckbuilder.readers import first_paragraph, list_items
 
 _CUE = re.compile(r"^\*\*(?P<cue>(?:[^*]|\*(?!\*))+?)\*\*:?[ \t]*(?P<rest>.*)\Z", re.DOTALL)
 _QUESTION_NUMBER = re.compile(r"^(?:Q\s*)?\d{1,3}\s*[.):]\s*", re.IGNORECASE)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from deckbuilder import lintmeasures
 from deckbuilder import lintrules as r
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.lintrules import Finding
@@ -163,16 +164,21 @@ def _pct(part: int, whole: int) -> float:
 
 
 def measure(library: Library) -> Stats:
-    cards = r.study(library)
+    cards = lintmeasures.study(library)
     every = [c for s in library.scenarios for c in s.cards]
-    duplicates = Counter(r.front_key(c) for c in cards)
+    duplicates = Counter(lintmeasures.front_key(c) for c in cards)
     return Stats(
         notes=len(cards),
         per_kind=dict(sorted(Counter(c.kind.value for c in cards).items())),
-        long_answers=sum(r.words(r.answer(c)) > r.MAX_ANSWER_WORDS for c in cards),
+        long_answers=sum(
+            lintmeasures.words(lintmeasures.answer(c)) > lintmeasures.MAX_ANSWER_WORDS
+            for c in cards
+        ),
         basic=sum(not c.cloze for c in cards),
-        list_answers=sum(r.is_list_answer(c) for c in cards),
-        derivable_clozes=sum(any(True for _ in r.derivable(c)) for c in cards if c.cloze),
+        list_answers=sum(lintmeasures.is_list_answer(c) for c in cards),
+        derivable_clozes=sum(
+            any(True for _ in lintmeasures.derivable(c)) for c in cards if c.cloze
+        ),
         clozes=sum(c.cloze for c in cards),
         duplicate_fronts=sum(n for n in duplicates.values() if n > 1),
         split_siblings=sum(1 for _ in r.split_siblings(library)),

@@ -11,14 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from deckbuilder import arith
 from deckbuilder.cards import plain
+from deckbuilder.lintmeasures import (
+    CLOZE,
+    LIST_ITEM,
+    MAX_ANSWER_WORDS,
+    answer,
+    derivable,
+    front_key,
+    is_list_answer,
+    study,
+    visible_text,
+    words,
+)
 from deckbuilder.model import Card, CardKind, Library, SourceLocation
 
-MAX_ANSWER_WORDS = 60
-MAX_LIST_ITEMS = 3
-_CLOZE = re.compile(r"\{\{c(?P<n>\d+)::(?P<text>.*?)\}\}", re.DOTALL)
-_LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s", re.MULTILINE)
 _REASON = re.compile(r"\b(?:because|since|so|as|given|which)\b|[:—–;]", re.IGNORECASE)
 _TWO_CONCEPTS = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 _DANGLING = (
@@ -51,25 +58,6 @@ class Finding:
         return f"{self.location}: warning ({self.rule}): {self.message}"
 
 
-def words(markdown: str) -> int:
-    return len(plain(markdown).split())
-
-
-def answer(card: Card) -> str:
-    """What a card asks the learner to recall: the back, or a cloze note's hidden texts."""
-    if card.cloze:
-        return " / ".join(m.group("text") for m in _CLOZE.finditer(card.front))
-    return card.back
-
-
-def is_list_answer(card: Card) -> bool:
-    return not card.cloze and len(_LIST_ITEM.findall(card.back)) > MAX_LIST_ITEMS
-
-
-def study(library: Library) -> list[Card]:
-    return [card for scenario in library.scenarios for card in scenario.study_cards]
-
-
 def answer_length(library: Library) -> Iterator[Finding]:
     for card in study(library):
         count = words(answer(card))
@@ -89,39 +77,8 @@ def list_answer(library: Library) -> Iterator[Finding]:
                 card.source,
                 "list-answer",
                 f"{card.kind.value} '{card.title}': the answer is a list of "
-                f"{len(_LIST_ITEM.findall(card.back))} items; make one card per item",
+                f"{len(LIST_ITEM.findall(card.back))} items; make one card per item",
             )
-
-
-def _visible(text: str, hidden: int) -> str:
-    """A cloze note's text as its card ``hidden`` shows it: that deletion blanked, the
-    siblings' text shown (they are on the card), markdown marks removed."""
-    return plain(
-        _CLOZE.sub(lambda m: " [...] " if int(m.group("n")) == hidden else m.group("text"), text)
-    )
-
-
-def derivable(card: Card) -> Iterator[str]:
-    """Why the hidden numbers of a cloze note can be read off its visible text."""
-    for match in _CLOZE.finditer(card.front):
-        secret = plain(match.group("text"))
-        visible = _visible(card.front, int(match.group("n")))
-        norm = " ".join(secret.lower().split())
-        if re.search(r"\d", norm) and norm in " ".join(visible.lower().split()):
-            yield f"'{secret}' is hidden but also printed on the card"
-            continue
-        target = arith.value(secret)
-        if target is None:
-            continue
-        for expression, result in arith.chains(visible):
-            if arith.same(result, target):
-                yield f"'{secret}' follows from '{expression}' printed beside the blank"
-                break
-        else:
-            for printed, number in arith.numbers(visible):
-                if arith.significant(printed) >= 5 and arith.same(number, target, tolerance=0.002):
-                    yield f"'{secret}' can be read off '{printed}' printed beside the blank"
-                    break
 
 
 def derivable_cloze(library: Library) -> Iterator[Finding]:
@@ -129,10 +86,6 @@ def derivable_cloze(library: Library) -> Iterator[Finding]:
         if card.cloze:
             for reason in derivable(card):
                 yield Finding(card.source, "derivable-cloze", f"{reason}; move it to Derivation:")
-
-
-def front_key(card: Card) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", plain(card.front).lower()).split())
 
 
 def duplicate_front(library: Library) -> Iterator[Finding]:
@@ -178,7 +131,7 @@ def split_siblings(library: Library) -> Iterator[Finding]:
             groups[("source", str(card.source))].append(card)
             # the sentence itself, without its label: two labels on one sentence still split it
             body = re.sub(r"^\*\*[^*\n]+\*\*\s*", "", card.front)
-            groups[("text", " ".join(_visible(body, 0).lower().split()))].append(card)
+            groups[("text", " ".join(visible_text(body, 0).lower().split()))].append(card)
     reported: set[str] = set()
     for cards in groups.values():
         for card in cards[1:]:
@@ -233,7 +186,7 @@ _STOP = frozenset("a an and at for in is of on or per the to with about".split()
 
 def _label_words(card: Card) -> set[str]:
     """The content words a cloze note shows besides its blanks (what the number is of)."""
-    return set(re.findall(r"[a-z0-9]+", _CLOZE.sub(" ", plain(card.front)).lower())) - _STOP
+    return set(re.findall(r"[a-z0-9]+", CLOZE.sub(" ", plain(card.front)).lower())) - _STOP
 
 
 def foundations_redefined(library: Library) -> Iterator[Finding]:
@@ -246,7 +199,7 @@ def foundations_redefined(library: Library) -> Iterator[Finding]:
         if card.kind is CardKind.CONCEPT:
             defined.update(dict.fromkeys(_terms(card.title), card))
         elif card.cloze:
-            for match in _CLOZE.finditer(card.front):
+            for match in CLOZE.finditer(card.front):
                 value = " ".join(plain(match.group("text")).lower().split())
                 if re.search(r"\d", value) and re.search(r"[a-z]", value) and len(value) >= 4:
                     hidden[value].append(card)
@@ -272,7 +225,7 @@ def foundations_redefined(library: Library) -> Iterator[Finding]:
                         "drop this definition or ask what is specific to this scenario",
                     )
             elif card.cloze:
-                for match in _CLOZE.finditer(card.front):
+                for match in CLOZE.finditer(card.front):
                     value = " ".join(plain(match.group("text")).lower().split())
                     # the same value about the same thing (two shared label words)
                     twins = [

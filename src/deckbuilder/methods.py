@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from deckbuilder.cards import plain, slug, split_nested
 from deckbuilder.model import Card, CardKind, Notice, Problem, ScenarioMeta, SourceLocation
-from deckbuilder.parse import Document, LabelledItem, Section, split_explicit_id, tables
+from deckbuilder.parse import Document, Section, split_explicit_id
+from deckbuilder.readers import LabelledItem, tables
 
 FAILURE_COLUMNS = ("Failure", "Symptom", "Detection", "Mitigation")
 _STEPS = (

@@ -16,7 +16,8 @@ from deckbuilder.model import (
     RubricLevel,
     ScenarioMeta,
 )
-from deckbuilder.parse import Document, Section, first_paragraph, labelled_items
+from deckbuilder.parse import Document, Section
+from deckbuilder.readers import first_paragraph, labelled_items
 
 RUBRIC_LEVELS = ("Strong Hire", "Hire", "Lean No Hire", "No Hire")
 _WEIGHT = re.compile(r"^Weight\s+(?:about\s+|around\s+|~\s*)?(\d{1,3})\s*%", re.IGNORECASE)

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from deckbuilder.cards import plain, slug
 from deckbuilder.model import Card, CardKind, Problem, ScenarioMeta, SourceLocation
-from deckbuilder.parse import TradeoffEntry, split_explicit_id
+from deckbuilder.parse import split_explicit_id
+from deckbuilder.readers import TradeoffEntry
 
 _COLUMNS = {
     "option": "option",
