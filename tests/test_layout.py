@@ -46,7 +46,7 @@ def test_the_quiz_does_not_load_the_package_writer() -> None:
         ("markupsafe", "preview/site.py"),
         ("http.server", "preview/serve.py"),
         ("pint", "drill/units.py"),
-        ("rapidfuzz", "interview/match.py"),
+        ("rapidfuzz", "matching.py"),
     ],
 )
 def test_each_heavy_library_has_one_owner(library: str, owner: str) -> None:

@@ -1,10 +1,9 @@
 """Answers with units: "320KiB", "0.3125 MiB", "327,680 bytes", "$292k".
 
-The only module that imports pint.
-
-The registry is built from scratch (pint's default one treats bytes as dimensionless),
-so bytes, time, FLOPs, dollars and tokens are separate dimensions and a wrong kind
-of unit is reported instead of silently compared.
+The spellings people type are normalised here; pint reads them through
+``deckbuilder.units``' strict registry (the only pint importer), where bytes, time,
+FLOPs, dollars and tokens are separate dimensions, so a wrong kind of unit is
+reported instead of silently compared.
 """
 
 from __future__ import annotations
@@ -12,46 +11,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
-
-import pint
-
+from deckbuilder import units
 from deckbuilder.errors import DeckbuilderError
-
-_DEFINITIONS = """
-kilo- = 1e3 = k- = K-
-mega- = 1e6 = M-
-giga- = 1e9 = G-
-tera- = 1e12 = T-
-peta- = 1e15 = P-
-exa- = 1e18 = E-
-milli- = 1e-3 = m-
-micro- = 1e-6 = u- = µ- = μ-
-nano- = 1e-9 = n-
-kibi- = 2**10 = Ki-
-mebi- = 2**20 = Mi-
-gibi- = 2**30 = Gi-
-tebi- = 2**40 = Ti-
-pebi- = 2**50 = Pi-
-second = [time] = s = sec = secs
-minute = 60 * second = min = mins
-hour = 60 * minute = h = hr = hrs
-day = 24 * hour = d
-week = 7 * day
-month = 730 * hour = mo
-year = 8760 * hour = yr
-byte = [information] = B = bytes
-bit = byte / 8 = b = bits
-FLOP = [compute] = flop = FLOPs = flops
-FLOPS = FLOP / second
-dollar = [currency] = USD = dollars = usd
-percent = 0.01 = %
-token = 1 = tok = tokens
-request = 1 = req = requests
-sequence = 1 = seq = sequences
-replica = 1 = replicas
-GPU = 1 = GPUs = gpu = gpus
-"""
 
 #: The kind of quantity each answer expects: a pint dimensionality and how to name it.
 KINDS: dict[str, tuple[str, str]] = {
@@ -110,14 +71,6 @@ class Answer:
     text: str
 
 
-@cache
-def _registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
-    registry: pint.UnitRegistry = pint.UnitRegistry(None)  # type: ignore[type-arg]
-    for line in _DEFINITIONS.strip().splitlines():
-        registry.define(line)
-    return registry
-
-
 def _normalise(text: str, *, kind: str) -> tuple[str, float]:
     """Spellings pint does not know: thousands separators, $, k/M/B multipliers, 'per'."""
     text = _NUMBER_COMMAS.sub("", text.strip())
@@ -141,26 +94,18 @@ def parse(text: str, *, kind: str) -> Answer:
     if not text.strip():
         raise UnitError(f"type an answer: {description}")
     cleaned, factor = _normalise(text, kind=kind)
-    registry = _registry()
     if not _SHAPE.match(cleaned):
         reason = "no number first" if not re.match(r"^[-+]?\.?\d", cleaned) else "not a unit"
         raise UnitError(f"cannot read {text.strip()!r} ({reason}); expected {description}")
     try:
-        quantity = registry.Quantity(cleaned)
-    except (
-        Exception
-    ) as error:  # pint raises assorted errors on odd expressions; all mean "cannot read"
-        raise UnitError(
-            f"cannot read {text.strip()!r} ({_reason(error)}); expected {description}"
-        ) from None
-    if not isinstance(quantity, registry.Quantity):
-        quantity = registry.Quantity(quantity)
-    target = registry.Quantity(1, unit)
-    if quantity.dimensionality != target.dimensionality:
-        if kind != "count" and quantity.dimensionless:
+        reading = units.read_strict(cleaned, unit=unit)
+    except units.UnreadableError as error:
+        raise UnitError(f"cannot read {text.strip()!r} ({error}); expected {description}") from None
+    if reading.value is None:
+        if kind != "count" and reading.dimensionless:
             raise UnitError(f"{text.strip()!r} has no unit; expected {description}")
         raise UnitError(f"{text.strip()!r} is not {_kind_name(kind)}; expected {description}")
-    value = float(quantity.to(unit).magnitude) * factor
+    value = reading.value * factor
     if not math.isfinite(value):
         raise UnitError(f"{text.strip()!r} is not a finite number; expected {description}")
     return Answer(value=value, text=text.strip())
@@ -178,12 +123,6 @@ def _kind_name(kind: str) -> str:
     }[kind]
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, pint.errors.UndefinedUnitError):
-        return f"unknown unit {', '.join(sorted(error.unit_names))}"
-    return "not a number with a unit"
-
-
 def relative_error(answer: float, expected: float) -> float:
     """|answer - expected| / |expected| (expected is never zero for a drill)."""
     return abs(answer - expected) / abs(expected)
@@ -191,8 +130,7 @@ def relative_error(answer: float, expected: float) -> float:
 
 def show(value: float, *, kind: str, unit: str) -> str:
     """A value in the kind's base unit shown in ``unit`` (bytes -> "320 KiB"), 4 digits."""
-    registry = _registry()
-    magnitude = float(registry.Quantity(value, KINDS[kind][0]).to(unit).magnitude)
+    magnitude = units.convert_strict(value, unit=KINDS[kind][0], to=unit)
     return f"{digits(magnitude)} {unit}".rstrip()
 
 
