@@ -45,7 +45,7 @@ def test_the_quiz_does_not_load_the_package_writer() -> None:
         ("jinja2", "preview/site.py"),
         ("markupsafe", "preview/site.py"),
         ("http.server", "preview/serve.py"),
-        ("pint", "drill/units.py"),
+        ("pint", "units.py"),
         ("rapidfuzz", "matching.py"),
     ],
 )

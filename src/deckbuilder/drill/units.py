@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+
 from deckbuilder import units
 from deckbuilder.errors import DeckbuilderError
 
