@@ -179,7 +179,7 @@ def test_stats_show_sessions_and_trends(tmp_path: Path) -> None:
     }
     assert history["dimensions"]["Failure handling"] == {"levels": [2, 3], "trend": 1, "latest": 3}
     text = runner.invoke(main, ["stats", "--scenarios", str(V2)]).output
-    assert "01 Mini Serving: 2 sessions, last Strong Hire" in text
+    assert "01 mini-serving: 2 sessions, last Strong Hire" in text
     assert "  Capacity estimation" in text and "3 4" in text
 
 

@@ -596,9 +596,10 @@ def drill(
     seed: int | None,
     no_fuzz: bool,
 ) -> None:
-    """Back-of-envelope drills without end: KV cache, weights, decode, prefill, TP, cost...
+    """Endless back-of-envelope drills: KV cache, decode, TP, cost.
 
-    Each formula family is scheduled with FSRS like a card, and every review draws a fresh
+    Ten formula families (KV cache, weights, decode, prefill, TP, cost and more); each
+    formula family is scheduled with FSRS like a card, and every review draws a fresh
     exercise from the sourced reference data. Answers take units: 320KiB, 3.35 TB/s, $292k.
     """
     from deckbuilder.drill.families import BY_ID
