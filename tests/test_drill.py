@@ -7,7 +7,6 @@ import io
 import json
 import math
 import random
-import sqlite3
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import Clock
+from conftest import Clock, rows
 from deckbuilder.cli import main
 from deckbuilder.drill import session
 from deckbuilder.drill.exercise import Exercise
@@ -25,6 +24,8 @@ from deckbuilder.drill.families import BY_ID, FAMILIES
 from deckbuilder.drill.reference import Reference, load_reference
 from deckbuilder.drill.shell import run_drill
 from deckbuilder.drill.units import UnitError, parse
+from deckbuilder.library import load_library
+from deckbuilder.quiz.app import compute_stats
 from deckbuilder.quiz.scheduler import Rating
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -508,9 +509,10 @@ def test_scripted_session_grades_retries_and_schedules(tmp_path: Path) -> None:
         "answered": 2,
         "ratings": {"again": 1, "hard": 0, "good": 1, "easy": 0},
     }
-    db = sqlite3.connect(state)
-    rows = db.execute("SELECT card_key, rating, mode FROM reviews ORDER BY id").fetchall()
-    assert rows == [("drill/kv-cache", 3, "drill"), ("drill/weights-memory", 1, "drill")]
+    assert rows(state, "SELECT card_key, rating, mode FROM reviews ORDER BY id") == [
+        ("drill/kv-cache", 3, "drill"),
+        ("drill/weights-memory", 1, "drill"),
+    ]
     # Next session: the family answered right is not due; the failed one comes first.
     clock.now += timedelta(minutes=5)
     again = _session(state, "q\n", clock)
@@ -526,8 +528,28 @@ def test_stats_count_drill_families(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     drill = json.loads(result.output)["drill"]
     assert set(drill) == {f.id for f in FAMILIES}
-    assert drill["kv-cache"]["studied"] == 1 and drill["kv-cache"]["reviews_today"] >= 0
-    assert drill["prefill"]["studied"] == 0
+    assert drill["kv-cache"]["studied"] == 1 and drill["prefill"]["studied"] == 0
+    same_day = compute_stats(
+        load_library(ROOT / "tests" / "fixtures" / "library"), state=state, now=clock
+    )
+    assert same_day.by_drill["kv-cache"].reviews_today == 1
+    text = CliRunner(env={"DECKBUILDER_STATE": str(state)}).invoke(
+        main, ["stats", "--scenarios", str(ROOT / "tests" / "fixtures" / "library")]
+    )
+    assert "Drills (formula families)" in text.output
+    assert any(line.startswith("kv-cache ") and " 1 " in line for line in text.output.splitlines())
+
+
+def test_stats_without_a_state_file_list_the_families_unstudied(tmp_path: Path) -> None:
+    state = tmp_path / "missing.sqlite3"
+    result = CliRunner(env={"DECKBUILDER_STATE": str(state)}).invoke(
+        main, ["stats", "--json", "--scenarios", str(ROOT / "tests" / "fixtures" / "library")]
+    )
+    assert result.exit_code == 0, result.output
+    drill = json.loads(result.output)["drill"]
+    assert set(drill) == {f.id for f in FAMILIES}
+    assert all(d["cards"] == 1 and d["studied"] == 0 for d in drill.values())
+    assert not state.exists()
 
 
 def test_unknown_family_is_refused() -> None:
@@ -570,8 +592,7 @@ def test_drill_in_a_real_terminal(tmp_path: Path) -> None:
     child.sendline("q")
     child.expect(r"Drill over: 1 answered \(again 0, hard 0, good 1, easy 0\)")
     child.expect(pexpect.EOF)
-    db = sqlite3.connect(state)
-    assert db.execute("SELECT card_key, rating FROM reviews").fetchall() == [("drill/kv-cache", 3)]
+    assert rows(state, "SELECT card_key, rating FROM reviews") == [("drill/kv-cache", 3)]
 
 
 def test_a_named_family_is_drilled_even_when_not_due(tmp_path: Path) -> None:

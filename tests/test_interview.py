@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Clock
+from conftest import Clock, rows
 from deckbuilder.cli import main
 from deckbuilder.interview import shell
 from deckbuilder.interview.history import interviews, record_interview
@@ -141,13 +141,10 @@ def test_full_mock_interview_is_scored_decided_and_saved(tmp_path: Path) -> None
     assert decision["suggestions"] and str(decision["suggestions"][0]).startswith(
         "deckbuilder quiz --scenario mini-serving --tag topic::"
     )  # type: ignore[index]
-    db = sqlite3.connect(state)
-    assert db.execute("SELECT scenario, decision, mean FROM interviews").fetchall() == [
+    assert rows(state, "SELECT scenario, decision, mean FROM interviews") == [
         ("mini-serving", "Lean No Hire", 2.6)
     ]
-    assert db.execute(
-        "SELECT dimension, weight, level, prompted FROM interview_scores"
-    ).fetchall() == [
+    assert rows(state, "SELECT dimension, weight, level, prompted FROM interview_scores") == [
         ("Capacity estimation", 60.0, 3, 0),
         ("Failure handling", 40.0, 2, 1),
     ]
@@ -268,10 +265,9 @@ def test_version_1_state_file_is_migrated_in_place(tmp_path: Path) -> None:
     db.close()
     with Store(path) as store:
         assert interviews(store) == []
-    db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone() == (2,)
-    assert db.execute("SELECT guid, card_key FROM cards").fetchall() == [("g", "k")]
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert rows(path, "PRAGMA user_version") == [(2,)]
+    assert rows(path, "SELECT guid, card_key FROM cards") == [("g", "k")]
+    tables = {r[0] for r in rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"interviews", "interview_scores", "cards", "reviews"} <= tables
 
 
