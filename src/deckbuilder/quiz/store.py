@@ -339,6 +339,9 @@ def _open(path: Path) -> sqlite3.Connection:
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.new")
     try:
         db = sqlite3.connect(temporary, isolation_level=None)
+        # WAL is recorded in the file: sessions opening it at once then need no switch of
+        # journal mode, which can fail with "database is locked" without waiting
+        db.execute("PRAGMA journal_mode = WAL")
         db.executescript(_SCHEMA + "".join(_MIGRATIONS.values()))
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
