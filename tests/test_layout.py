@@ -45,6 +45,8 @@ def test_the_quiz_does_not_load_the_package_writer() -> None:
         ("jinja2", "preview/site.py"),
         ("markupsafe", "preview/site.py"),
         ("http.server", "preview/serve.py"),
+        ("pint", "units.py"),
+        ("rapidfuzz", "matching.py"),
     ],
 )
 def test_each_heavy_library_has_one_owner(library: str, owner: str) -> None:

@@ -318,10 +318,10 @@ def test_read_only_and_newer_state(tmp_path: Path) -> None:
     )
     assert result.stderr == (
         f"Error: {state}: made by a newer deckbuilder (schema 9; this one "
-        "reads 1); upgrade deckbuilder\n"
+        "reads 2); upgrade deckbuilder\n"
     )
     db = sqlite3.connect(state)
-    db.execute("PRAGMA user_version = 1")
+    db.execute("PRAGMA user_version = 2")
     db.close()
     state.chmod(0o444)
     try:

@@ -562,3 +562,114 @@ def stats(scenarios_dir: Path, state: Path | None, as_json: bool) -> None:
         topic_labels={t.id: t.id for t in library.topics},
     ):
         click.echo(line.rstrip())
+
+
+@main.command()
+@_SCENARIOS
+@_STATE
+@click.option(
+    "--family",
+    "families",
+    multiple=True,
+    help="Drill only this formula family, due or not (repeatable); see the README for the list.",
+)
+@click.option(
+    "--max", "max_items", type=click.IntRange(min=1), default=None, help="At most N exercises."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Read answers line by line and print one JSON event per line.",
+)
+@click.option(
+    "--seed", type=int, default=None, help="Seed the exercise generator (repeatable runs)."
+)
+@click.option("--no-fuzz", is_flag=True, help="Schedule without FSRS's random interval fuzz.")
+@_reports_errors
+def drill(
+    scenarios_dir: Path,
+    state: Path | None,
+    families: tuple[str, ...],
+    max_items: int | None,
+    as_json: bool,
+    seed: int | None,
+    no_fuzz: bool,
+) -> None:
+    """Endless back-of-envelope drills: KV cache, decode, TP, cost.
+
+    Ten formula families (KV cache, weights, decode, prefill, TP, cost and more); each
+    formula family is scheduled with FSRS like a card, and every review draws a fresh
+    exercise from the sourced reference data. Answers take units: 320KiB, 3.35 TB/s, $292k.
+    """
+    from deckbuilder.drill.families import BY_ID
+    from deckbuilder.drill.reference import load_reference
+    from deckbuilder.drill.shell import run_drill
+    from deckbuilder.quiz.app import default_state_path, utc_now
+
+    unknown = [f for f in families if f not in BY_ID]
+    if unknown:
+        raise DeckbuilderError(
+            f"unknown drill family {', '.join(repr(u) for u in unknown)} "
+            f"(known: {', '.join(BY_ID)})"
+        )
+    run_drill(
+        load_reference(scenarios_dir),
+        state=state or default_state_path(),
+        families=families,
+        limit=max_items,
+        as_json=as_json,
+        seed=seed,
+        fuzz=not no_fuzz,
+        now=utc_now,
+    )
+
+
+@main.command()
+@_SCENARIOS
+@_STATE
+@click.argument("scenario", required=False)
+@click.option(
+    "--minutes",
+    type=click.FloatRange(min=1),
+    default=60,
+    show_default=True,
+    help="Length of the interview; the timeline and curveballs scale to it.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Read input line by line and print one JSON event per line.",
+)
+@click.option("--seed", type=int, default=None, help="Seed the choice of scenario.")
+@_reports_errors
+def interview(
+    scenarios_dir: Path,
+    state: Path | None,
+    scenario: str | None,
+    minutes: float,
+    as_json: bool,
+    seed: int | None,
+) -> None:
+    """A timed mock interview on one scenario, scored with its rubric.
+
+    Without SCENARIO, picks one weighted towards the least practised and weakest.
+    Multi-line answers end with a line holding only '.'. The transcript is saved as
+    markdown in the user data folder and the self-scores in the state file.
+    """
+    from deckbuilder.interview.shell import run
+    from deckbuilder.quiz.app import default_state_path, transcripts_path, utc_now
+
+    state = state or default_state_path()
+    run(
+        _load(scenarios_dir),
+        scenarios=scenarios_dir,
+        state=state,
+        transcripts=transcripts_path(),
+        only=scenario,
+        minutes=minutes,
+        as_json=as_json,
+        now=utc_now,
+        seed=seed,
+    )

@@ -154,7 +154,17 @@ def _folders(root: Path, problems: list[Problem]) -> list[Path]:
     for entry in entries:
         if entry.is_symlink():
             inside(entry, root=root, label=f"{root.name}/{entry.name}", problems=problems)
-    return [p for p in entries if p.is_dir() and inside(p, root=root, label="", problems=[])]
+    return [
+        p
+        for p in entries
+        if p.is_dir() and inside(p, root=root, label="", problems=[]) and not _data_only(p)
+    ]
+
+
+def _data_only(folder: Path) -> bool:
+    """A folder of YAML data and no markdown (the drill's reference table) is not a scenario."""
+    names = [child.suffix for child in folder.iterdir()]
+    return ".md" not in names and ".yaml" in names
 
 
 def cache_for(root: Path, *, out: Path | None = None) -> Path:

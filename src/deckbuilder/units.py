@@ -2,7 +2,12 @@
 
 ``quantities("800KiB per token")`` finds 800 KiB; ``same(a, b)`` says whether two
 quantities are equal once converted (800 KiB = 819,200 bytes; 3.35 TB/s = 3350 GB/s).
-Pure functions: pint's registry is built once, on first use, and never touched again.
+Pure functions: pint's registries are built once, on first use, and never touched again.
+
+Two registries: pint's default one (with token, request, flop and dollar added) for the
+quiz's free text, and a strict one built from scratch for the drill's answers
+(``read_strict``, ``convert_strict``), where bytes, time, FLOPs and dollars are separate
+dimensions (the default registry treats bytes as dimensionless).
 """
 
 from __future__ import annotations
@@ -71,6 +76,91 @@ def _registry() -> Any:
     for line in ("token = [token]", "request = [request]", "flop = [flop]", "dollar = [currency]"):
         registry.define(line)
     return registry
+
+
+_STRICT_DEFINITIONS = """
+kilo- = 1e3 = k- = K-
+mega- = 1e6 = M-
+giga- = 1e9 = G-
+tera- = 1e12 = T-
+peta- = 1e15 = P-
+exa- = 1e18 = E-
+milli- = 1e-3 = m-
+micro- = 1e-6 = u- = µ- = μ-
+nano- = 1e-9 = n-
+kibi- = 2**10 = Ki-
+mebi- = 2**20 = Mi-
+gibi- = 2**30 = Gi-
+tebi- = 2**40 = Ti-
+pebi- = 2**50 = Pi-
+second = [time] = s = sec = secs
+minute = 60 * second = min = mins
+hour = 60 * minute = h = hr = hrs
+day = 24 * hour = d
+week = 7 * day
+month = 730 * hour = mo
+year = 8760 * hour = yr
+byte = [information] = B = bytes
+bit = byte / 8 = b = bits
+FLOP = [compute] = flop = FLOPs = flops
+FLOPS = FLOP / second
+dollar = [currency] = USD = dollars = usd
+percent = 0.01 = %
+token = 1 = tok = tokens
+request = 1 = req = requests
+sequence = 1 = seq = sequences
+replica = 1 = replicas
+GPU = 1 = GPUs = gpu = gpus
+"""
+
+
+class UnreadableError(ValueError):
+    """The strict registry cannot read an expression; the message says why."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An expression read with the strict registry, against the unit it should have."""
+
+    value: float | None  # in that unit; None when the dimensions differ
+    dimensionless: bool
+
+
+@cache
+def _strict_registry() -> Any:
+    import pint
+
+    registry: Any = pint.UnitRegistry(None)
+    for line in _STRICT_DEFINITIONS.strip().splitlines():
+        registry.define(line)
+    return registry
+
+
+def read_strict(expression: str, *, unit: str) -> Reading:
+    """``expression`` ("320 KiB", "12 ms") in ``unit`` of the strict registry.
+
+    UnreadableError when pint cannot read it (an unknown unit is named).
+    """
+    import pint
+
+    registry = _strict_registry()
+    try:
+        quantity = registry.Quantity(expression)
+    except pint.errors.UndefinedUnitError as error:
+        raise UnreadableError(f"unknown unit {', '.join(sorted(error.unit_names))}") from None
+    except Exception:  # pint raises assorted errors on odd expressions; all mean "cannot read"
+        raise UnreadableError("not a number with a unit") from None
+    if not isinstance(quantity, registry.Quantity):
+        quantity = registry.Quantity(quantity)
+    dimensionless = bool(quantity.dimensionless)
+    if quantity.dimensionality != registry.Quantity(1, unit).dimensionality:
+        return Reading(value=None, dimensionless=dimensionless)
+    return Reading(value=float(quantity.to(unit).magnitude), dimensionless=dimensionless)
+
+
+def convert_strict(value: float, *, unit: str, to: str) -> float:
+    """A value in one unit of the strict registry expressed in another (bytes -> KiB)."""
+    return float(_strict_registry().Quantity(value, unit).to(to).magnitude)
 
 
 def warm_up() -> None:

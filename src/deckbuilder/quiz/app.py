@@ -32,6 +32,13 @@ def default_state_path() -> Path:
     return user_data_path("deckbuilder", appauthor=False) / "quiz.sqlite3"
 
 
+def transcripts_path() -> Path:
+    """Where mock interviews leave their markdown transcripts: the user data folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path("deckbuilder", appauthor=False) / "interviews"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -226,9 +233,16 @@ def new_session(
 def compute_stats(
     library: Library, *, state: Path, now: Callable[[], datetime] = utc_now
 ) -> stats_mod.Stats:
-    """Statistics of a state file; a missing one reads as empty and is not created."""
+    """Statistics of a state file (cards, drill families, mock interviews); a missing one
+    reads as empty and is not created."""
+    from deckbuilder.drill.families import FAMILIES
+    from deckbuilder.interview.history import history
+
     cards = [(c, g) for c, g, _tags in tagged_cards(library)]
+    drills = [f.id for f in FAMILIES]
     if not state.exists():
-        return stats_mod.compute(cards, store=None, now=now())
+        return stats_mod.compute(cards, store=None, now=now(), drills=drills)
     with Store(state) as store:
-        return stats_mod.compute(cards, store=store, now=now())
+        result = stats_mod.compute(cards, store=store, now=now(), drills=drills)
+        result.interviews = history(store)
+        return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from deckbuilder.interview.history import history_lines
 from deckbuilder.quiz.stats import Counts, Stats
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -86,6 +87,10 @@ def summary_lines(
     lines += [_row(scenario_labels.get(k, k), v) for k, v in ordered]
     lines += ["", "By topic"]
     lines += [_row(topic_labels.get(k, k), v) for k, v in sorted(stats.by_topic.items())]
+    if stats.by_drill:
+        lines += ["", "Drills (formula families)"]
+        lines += [_row(k, v) for k, v in sorted(stats.by_drill.items())]
+    lines += history_lines(stats.interviews, titles=scenario_labels)
     lines += ["", *_forecast(stats), "", *_retention(stats)]
     if stats.removed:
         lines += [

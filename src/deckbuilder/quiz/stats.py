@@ -57,6 +57,8 @@ class Stats:
         default_factory=lambda: [(0, 0)] * RETENTION_WINDOW.days
     )
     today: str = ""  # the first day of the forecast, local date
+    by_drill: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    interviews: dict[str, object] = field(default_factory=dict)  # filled by the interview history
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -70,12 +72,28 @@ class Stats:
             "scenarios": {k: v.as_dict() for k, v in sorted(self.by_scenario.items())},
             "topics": {k: v.as_dict() for k, v in sorted(self.by_topic.items())},
             "removed": sorted(self.removed),
+            "drill": {k: v.as_dict() for k, v in sorted(self.by_drill.items())},
+            "interviews": self.interviews,
         }
 
 
-def compute(cards: Sequence[tuple[Card, str]], *, store: Store | None, now: datetime) -> Stats:
-    """Counts per scenario and topic; ``store`` None is a state that does not exist yet."""
+DRILL = "drill"  # the store's kind for drill families (see deckbuilder.drill.session)
+
+
+def compute(
+    cards: Sequence[tuple[Card, str]],
+    *,
+    store: Store | None,
+    now: datetime,
+    drills: Sequence[str] = (),
+) -> Stats:
+    """Counts per scenario and topic; ``store`` None is a state that does not exist yet.
+
+    ``drills``: the drill family ids, each counted like a card under ``by_drill``.
+    """
     stats = Stats()
+    for family in drills:
+        stats.by_drill[family].cards += 1
     by_guid = {guid: card for card, guid in cards}
     today = day_start(now)
     stats.today = today.date().isoformat()
@@ -99,6 +117,12 @@ def compute(cards: Sequence[tuple[Card, str]], *, store: Store | None, now: date
     if store is None:
         return stats
     for identity, due in store.all_cards():
+        if identity.kind == DRILL:
+            drill = stats.by_drill[identity.card_key.removeprefix(f"{DRILL}/")]
+            drill.studied += 1
+            drill.due_today += due < iso(end_today)
+            drill.due_week += due < iso(end_week)
+            continue
         studied = by_guid.get(identity.guid)
         if studied is None:
             stats.removed.append(identity.card_key)
@@ -111,6 +135,13 @@ def compute(cards: Sequence[tuple[Card, str]], *, store: Store | None, now: date
         if day < FORECAST_DAYS:
             stats.forecast[day] += 1
     for review in store.reviews_since(min(first_day, now - RETENTION_WINDOW)):
+        if review.kind == DRILL:
+            drill = stats.by_drill[review.card_key.removeprefix(f"{DRILL}/")]
+            drill.reviews_today += review.reviewed_at >= iso(today)
+            if review.phase_before is Phase.REVIEW:
+                drill.graded += 1
+                drill.passed += review.rating is not Rating.AGAIN
+            continue
         reviewed = by_guid.get(review.guid)
         if reviewed is None or review.cram:
             continue

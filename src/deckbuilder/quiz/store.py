@@ -22,7 +22,7 @@ from deckbuilder.errors import DeckbuilderError
 from deckbuilder.quiz.scheduler import CardState, Phase, Rating
 
 APPLICATION_ID = 0x44424B51  # "DBKQ"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _SCHEMA = """
@@ -53,6 +53,31 @@ CREATE TABLE reviews (
 CREATE INDEX reviews_time ON reviews(reviewed_at);
 CREATE INDEX reviews_guid ON reviews(guid);
 """
+
+
+# Additive migrations: version -> SQL that brings the previous version up to it.
+_MIGRATIONS = {
+    2: """
+CREATE TABLE interviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scenario TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    minutes REAL NOT NULL,
+    decision TEXT NOT NULL,
+    mean REAL,
+    transcript TEXT NOT NULL
+);
+CREATE TABLE interview_scores (
+    interview_id INTEGER NOT NULL REFERENCES interviews(id),
+    dimension TEXT NOT NULL,
+    weight REAL NOT NULL,
+    level INTEGER,
+    prompted INTEGER NOT NULL,
+    PRIMARY KEY (interview_id, dimension)
+);
+""",
+}
 
 
 class StateError(DeckbuilderError):
@@ -301,6 +326,7 @@ def _open(path: Path) -> sqlite3.Connection:
             db = sqlite3.connect(path, timeout=10, isolation_level=None)
             db.execute("PRAGMA busy_timeout = 10000")
             db.execute("PRAGMA journal_mode = WAL")
+            _migrate(db)
         except sqlite3.DatabaseError as error:
             raise StateError(f"{path}: cannot open the quiz state: {error}") from error
         return db
@@ -313,7 +339,10 @@ def _open(path: Path) -> sqlite3.Connection:
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.new")
     try:
         db = sqlite3.connect(temporary, isolation_level=None)
-        db.executescript(_SCHEMA)
+        # WAL is recorded in the file: sessions opening it at once then need no switch of
+        # journal mode, which can fail with "database is locked" without waiting
+        db.execute("PRAGMA journal_mode = WAL")
+        db.executescript(_SCHEMA + "".join(_MIGRATIONS.values()))
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("INSERT INTO meta VALUES ('application', 'deckbuilder quiz')")
@@ -325,6 +354,21 @@ def _open(path: Path) -> sqlite3.Connection:
         temporary.unlink(missing_ok=True)
         raise StateError(f"{path}: cannot create the quiz state: {error}") from error
     return _open(path)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring an older state file up to SCHEMA_VERSION in one transaction (additive only)."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version >= SCHEMA_VERSION:
+        return
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])  # another process won?
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[target].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {target}")
 
 
 def _check_existing(path: Path) -> None:

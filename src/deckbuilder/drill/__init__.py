@@ -1,0 +1,1 @@
+"""Back-of-envelope drills: sourced reference data, formula families, units, FSRS scheduling."""
