@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckbuilder.model import CardKind, Problem, Rubric, Scenario, ScenarioMeta, SourceLocation
-from deckbuilder.parse import Document, labelled_items, read_document, tables
+from deckbuilder.parse import Document, read_document
+from deckbuilder.readers import labelled_items, tables
 from deckbuilder.sources import read_text
 
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
