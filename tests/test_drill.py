@@ -578,7 +578,7 @@ def test_drill_in_a_real_terminal(tmp_path: Path) -> None:
         dimensions=(40, 120),
         env={**os.environ, "NO_COLOR": "1"},
     )
-    child.expect(r"Qwen2\.5-72B with a FP8 KV cache\?")
+    child.expect(r"Qwen2\.5-72B with its KV cache in FP8\?")
     child.expect("> ")
     child.sendline("a lot")
     child.expect(

@@ -27,7 +27,7 @@ def kv_cache(rng: random.Random, ref: Reference) -> Exercise:
     if rng.random() < 0.5:
         question = (
             f"How many bytes of KV cache does one token take for {model.name} "
-            f"with a {precision} KV cache?"
+            f"with its KV cache in {precision}?"
         )
         return Exercise(
             family="kv-cache",
@@ -46,7 +46,7 @@ def kv_cache(rng: random.Random, ref: Reference) -> Exercise:
     )
     question = (
         f"How much KV cache does one {context:,}-token request hold for {model.name} "
-        f"with a {precision} KV cache?"
+        f"with its KV cache in {precision}?"
     )
     inputs["context"] = context
     return Exercise(
