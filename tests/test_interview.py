@@ -21,7 +21,7 @@ from deckbuilder.interview.history import interviews, record_interview
 from deckbuilder.interview.scoring import Score, decide
 from deckbuilder.interview.session import parse_score
 from deckbuilder.library import load_library
-from deckbuilder.quiz import store as store_mod
+from deckbuilder.quiz import statefile
 from deckbuilder.quiz.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,8 +256,8 @@ def test_self_score_spellings() -> None:
 def test_version_1_state_file_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
-    db.executescript(store_mod._SCHEMA)
-    db.execute(f"PRAGMA application_id = {store_mod.APPLICATION_ID}")
+    db.executescript(statefile._SCHEMA)
+    db.execute(f"PRAGMA application_id = {statefile.APPLICATION_ID}")
     db.execute("PRAGMA user_version = 1")
     db.execute("INSERT INTO meta VALUES ('application', 'deckbuilder quiz')")
     db.execute("INSERT INTO cards VALUES ('g', 'k', 's', 'concept', '{}', '2026-01-01')")
