@@ -20,7 +20,8 @@ from deckbuilder.model import (
     SourceLocation,
     Topic,
 )
-from deckbuilder.plan import COMBINED, REMOVED, NoteContent, Plan, plan
+from deckbuilder.outputs import COMBINED, REMOVED
+from deckbuilder.plan import NoteContent, Plan, plan
 from deckbuilder.render import RenderedCard
 
 T0 = 1_760_000_000

@@ -30,19 +30,47 @@ CACHE_FORMAT = 2
 SUFFIX = ".json"
 
 
+# (import name, distribution name): the libraries whose version changes cards or packages
+_LIBRARIES = (
+    ("markdown_it", "markdown_it_py"),
+    ("mdit_py_plugins", "mdit_py_plugins"),
+    ("pygments", "pygments"),
+    ("yaml", "pyyaml"),
+    ("genanki", "genanki"),
+)
+
+
+def _installed(module: str, distribution: str) -> str:
+    """The names of the distribution's metadata folders beside the installed module (they
+    carry its version), found without importing it; '?' where there are none."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return "?"
+    site = Path(spec.origin).parent.parent
+    prefix = distribution.lower() + "-"
+    try:
+        names = sorted(
+            n
+            for n in os.listdir(site)
+            if n.lower().startswith(prefix) and n.endswith((".dist-info", ".egg-info"))
+        )
+    except OSError:
+        return "?"
+    return ",".join(names) or "?"
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A hash of deckbuilder's own source files and of the libraries that shape a card."""
-    import markdown_it
-    import mdit_py_plugins
-    import pygments
-    import yaml
-
+    """A hash of deckbuilder's own source files and of the versions of the libraries that
+    shape a card or a package (read from their installed metadata, without importing them,
+    so that a no-op build stays cheap)."""
     import deckbuilder
 
     digest = hashlib.sha256(f"cache {CACHE_FORMAT}\0".encode())
-    for module in (markdown_it, mdit_py_plugins, pygments, yaml):
-        digest.update(f"{module.__name__} {getattr(module, '__version__', '?')}\0".encode())
+    for module, distribution in _LIBRARIES:
+        digest.update(f"{module} {_installed(module, distribution)}\0".encode())
     package = Path(deckbuilder.__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")

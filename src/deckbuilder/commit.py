@@ -17,8 +17,9 @@ from typing import Any
 from deckbuilder import apkg, archive, workdb
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.manifest import Manifest, PackageRecord
+from deckbuilder.outputs import MANIFEST
 from deckbuilder.parallel import map_jobs
-from deckbuilder.plan import MANIFEST, NoteContent, Plan
+from deckbuilder.plan import NoteContent, Plan
 from deckbuilder.storage import file_sha, make_folder, write_atomic
 
 

@@ -1,8 +1,10 @@
 """The fast no-op: a record of the last build (``.cache/state.json``) that proves, when
 the inputs and outputs are exactly as it left them, that there is nothing to do.
 
-The fingerprint hashes every byte a build reads, deckbuilder's own code (as the cache
-keys do) and the package writer's version, so an upgrade is never mistaken for a no-op.
+The fingerprint hashes every byte a build reads and deckbuilder's own code with the
+versions of the libraries it builds with (as the cache keys do: that covers the package
+writer's version and the note types), so an upgrade is never mistaken for a no-op. This
+module imports nothing heavy: a no-op build never loads the parser or the package writer.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deckbuilder import apkg, cache, notetype
-from deckbuilder.plan import MANIFEST
+from deckbuilder import cache
+from deckbuilder.outputs import MANIFEST
 from deckbuilder.sources import folder_digest
 from deckbuilder.storage import file_sha, write_atomic
 
@@ -22,11 +24,10 @@ STATE = "state.json"
 
 
 def fingerprint(root: Path) -> str:
-    """A hash of everything a build reads: every scenario folder, topics.yaml, deckbuilder's
-    code, the note types and the package writer. Equal fingerprints give equal packages."""
-    digest = hashlib.sha256(
-        f"{cache.code_digest()}\0{apkg.WRITER_VERSION}\0{notetype.digest()}\0".encode()
-    )
+    """A hash of everything a build reads: every scenario folder, topics.yaml, and
+    deckbuilder's code (with the note types and the package writer's version) and the
+    versions of its libraries. Equal fingerprints give equal packages."""
+    digest = hashlib.sha256(f"noop\0{cache.code_digest()}\0".encode())
     with contextlib.suppress(OSError):
         digest.update((root / "topics.yaml").read_bytes())
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):

@@ -18,11 +18,9 @@ from deckbuilder import notetype, render
 from deckbuilder.identity import REMOVED_TAG, guid_for
 from deckbuilder.manifest import Manifest, NoteRecord, PackageRecord, RemovedNote
 from deckbuilder.model import Library
+from deckbuilder.outputs import COMBINED, REMOVED, NoteChange
 from deckbuilder.render import RenderedCard
 
-MANIFEST = "manifest.json"
-COMBINED = "llm-system-design.apkg"
-REMOVED = "removed.apkg"
 ROOT_DECK = "LLM System Design"
 TOPIC_ROOT_DECK = "LLM System Design Topics"
 
@@ -57,13 +55,6 @@ class NoteContent:
 
 
 @dataclass(frozen=True)
-class NoteChange:
-    change: str  # "added" | "changed" | "removed"
-    title: str
-    key: str
-
-
-@dataclass(frozen=True)
 class PackagePlan:
     relative: str  # path inside the output folder
     decks: tuple[DeckSpec, ...]
@@ -85,20 +76,6 @@ class Plan:
     def stale(self) -> tuple[str, ...]:
         """What a build would write or delete."""
         return tuple(sorted([p.relative for p in self.write] + list(self.delete)))
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    written: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    deleted: tuple[str, ...]
-    changes: tuple[NoteChange, ...]
-    notes: int
-    stale: tuple[str, ...] = ()
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        return tuple(sorted(self.written + self.unchanged))
 
 
 def digest(value: Any) -> str:

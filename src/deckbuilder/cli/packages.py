@@ -70,7 +70,7 @@ def build(
 @reports_errors
 def sync(scenarios_dir: Path, out_dir: Path, collection: Path) -> None:
     """Build, then apply the build to an Anki collection file (Anki must be closed)."""
-    from deckbuilder.plan import COMBINED, REMOVED
+    from deckbuilder.outputs import COMBINED, REMOVED
     from deckbuilder.sync import check_collection
     from deckbuilder.sync import sync as run_sync
 
