@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deckbuilder.model import Difficulty, Problem, ScenarioMeta, SourceLocation, Topic
-from deckbuilder.parse import Document
 from deckbuilder.sources import read_text
 from deckbuilder.yamldoc import Schema, check_mapping, load_yaml
+
+if TYPE_CHECKING:
+    from deckbuilder.parse import Document
 
 TOPICS_FILE = "topics.yaml"
 ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # used with fullmatch: no trailing newline
@@ -25,6 +28,8 @@ _META_KEYS: Schema = {
     "requirements": list,
 }
 FOUNDATIONS = "foundations.md"  # a folder with this file (and no problem.md) is the shared set
+FILES = ("problem.md", "solution.md", "discussion_points.md", "rubric.md")  # a scenario's
+FOUNDATION_FILES = (FOUNDATIONS,)
 # foundations.md has no prompt: no difficulty, level, duration or requirements
 _FOUNDATIONS_KEYS: Schema = {
     key: _META_KEYS[key] for key in ("id", "number", "title", "focus", "topics")

@@ -10,15 +10,24 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deckbuilder import cache, cardset, codec, markdown, references
+from deckbuilder import cache, codec
 from deckbuilder.errors import DeckbuilderError, ValidationError
-from deckbuilder.frontmatter import FOUNDATIONS, TOPICS_FILE, load_topics, read_meta
+from deckbuilder.frontmatter import (
+    FILES,
+    FOUNDATION_FILES,
+    FOUNDATIONS,
+    TOPICS_FILE,
+    load_topics,
+    read_meta,
+)
 from deckbuilder.model import Library, Problem, Scenario, ScenarioMeta, SourceLocation, Topic
 from deckbuilder.parallel import map_jobs
-from deckbuilder.parse import Document, read_document
-from deckbuilder.rules import FILES, FOUNDATION_FILES, Report, scenario_cards
 from deckbuilder.sources import folder_digest, inside, read_text
+
+if TYPE_CHECKING:
+    from deckbuilder.parse import Document
 
 
 def _files(folder: Path) -> tuple[str, ...]:
@@ -63,6 +72,9 @@ def _read_folder(
 def _document(label: str, text: str, *, problems: list[Problem]) -> Document | None:
     """The parsed file, or None with a problem where blocks nest beyond the parser's limit:
     it silently drops everything after that point, so nothing it returned can be trusted."""
+    from deckbuilder import markdown, references
+    from deckbuilder.parse import read_document
+
     doc = read_document(label, text)
     line = markdown.nesting_limit_line(list(doc.tokens))
     if line is not None:
@@ -91,26 +103,40 @@ class _Job:
     topics_bytes: bytes
 
 
+def _cache_key(job: _Job) -> str:
+    """The folder's cache key: its files, topics.yaml and deckbuilder's code ('' uncached)."""
+    if job.cache is None:
+        return ""
+    extra = f"{cache.code_digest()}\0{job.root.name}\0".encode() + job.topics_bytes
+    return folder_digest(job.folder, extra=extra)
+
+
+def _cached(job: _Job, key: str) -> _Loaded | None:
+    """The folder from the cache, or None on a miss (in the calling process: no pool)."""
+    if not key or job.cache is None:
+        return None
+    hit = cache.load(job.cache, "scenarios", key)
+    if hit is None:
+        return None
+    try:
+        scenario = codec.scenario_from_json(hit, digest=key)
+    except ValueError:
+        return None
+    if job.only and not {scenario.meta.id, job.folder.name} & set(job.only):
+        return _Loaded(job.folder.name, None, None, ())  # not selected
+    return _Loaded(job.folder.name, scenario.meta, scenario, ())
+
+
 def _load_folder(job: _Job) -> _Loaded:
     """Read, parse and card one scenario folder (module level, so it can run in a worker).
 
     A folder whose files, topics and deckbuilder's code are unchanged comes from the
     cache; only clean results are cached.
     """
-    key = ""
-    if job.cache is not None:
-        extra = f"{cache.code_digest()}\0{job.root.name}\0".encode() + job.topics_bytes
-        key = folder_digest(job.folder, extra=extra)
-        hit = cache.load(job.cache, "scenarios", key)
-        if hit is not None:
-            try:
-                scenario = codec.scenario_from_json(hit, digest=key)
-            except ValueError:
-                pass
-            else:
-                if job.only and not {scenario.meta.id, job.folder.name} & set(job.only):
-                    return _Loaded(job.folder.name, None, None, ())  # not selected
-                return _Loaded(job.folder.name, scenario.meta, scenario, ())
+    key = _cache_key(job)
+    hit = _cached(job, key)
+    if hit is not None:
+        return hit
     result = _parse_folder(job, key)
     if key and not result.problems and result.scenario is not None:
         cache.store(job.cache, "scenarios", key, codec.scenario_to_json(result.scenario))
@@ -118,6 +144,9 @@ def _load_folder(job: _Job) -> _Loaded:
 
 
 def _parse_folder(job: _Job, key: str) -> _Loaded:
+    from deckbuilder import cardset, references
+    from deckbuilder.rules import Report, scenario_cards
+
     problems: list[Problem] = []
     topic_ids = {t.id for t in job.topics}
     meta, docs = _read_folder(
@@ -198,11 +227,11 @@ def load_library(
         topics_bytes = topics_file.read_bytes() if topics_file.is_file() else b""
     except OSError:
         topics_bytes = b""  # reported by load_topics
-    loaded = map_jobs(
-        _load_folder,
-        [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes) for f in folders],
-        jobs=jobs,
-    )
+    jobs_ = [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes) for f in folders]
+    # the cache is read here, so that a load with nothing to parse starts no process pool
+    found = {job.folder: _cached(job, _cache_key(job)) for job in jobs_}
+    parsed = iter(map_jobs(_load_folder, [j for j in jobs_ if found[j.folder] is None], jobs=jobs))
+    loaded = [found[job.folder] or next(parsed) for job in jobs_]
     scenarios: list[Scenario] = []
     ids: dict[str, SourceLocation] = {}
     numbers: dict[int, SourceLocation] = {}

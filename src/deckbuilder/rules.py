@@ -15,14 +15,12 @@ from typing import Any
 
 from deckbuilder import cards, cues, methods, tradeoffs
 from deckbuilder import rubric as rubricmod
-from deckbuilder.frontmatter import FOUNDATIONS
+from deckbuilder.frontmatter import FILES, FOUNDATION_FILES, FOUNDATIONS
 from deckbuilder.model import Card, CardKind, Notice, Problem, Rubric, ScenarioMeta
 from deckbuilder.parse import Document, Section
 from deckbuilder.readers import bare_items, labelled_items
 from deckbuilder.readers import tradeoffs as read_tradeoffs
 
-FILES = ("problem.md", "solution.md", "discussion_points.md", "rubric.md")
-FOUNDATION_FILES = (FOUNDATIONS,)
 ANY_FILE = "*"
 
 

@@ -15,7 +15,6 @@ from rich.text import Text
 
 from deckbuilder.quiz import grading
 from deckbuilder.quiz.scheduler import Rating, describe
-from deckbuilder.quiz.screen_text import CardMarkdown
 from deckbuilder.quiz.session import Command, Prompt, Reveal
 from deckbuilder.quiz.values import back_markdown, front_markdown
 
@@ -63,11 +62,15 @@ class _Base:
                 overflow="ellipsis",
             )
         )
+        from deckbuilder.quiz.screen_text import CardMarkdown  # rich.markdown: when shown
+
         self.out.print(CardMarkdown(front_markdown(prompt)))
         for number, option in enumerate(prompt.options, start=1):
             self.out.print(Text(f"  {number}) {option}"))
 
     def show_back(self, reveal: Reveal) -> None:
+        from deckbuilder.quiz.screen_text import CardMarkdown
+
         self.out.print(
             Panel(
                 CardMarkdown(back_markdown(reveal.prompt)),
