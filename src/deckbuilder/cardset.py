@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from deckbuilder.model import Card, Problem, Topic
 
@@ -37,6 +38,7 @@ class _Keyword:
     pattern: re.Pattern[str]
 
 
+@lru_cache(maxsize=4096)
 def _keyword(word: str) -> _Keyword:
     """A keyword matcher: case-insensitive, on word boundaries, plurals allowed ("benchmark"
     matches "benchmarks"), and a space or hyphen matching either."""
@@ -62,25 +64,31 @@ def assign_topics(
 ) -> list[Card]:
     """Tag each card with its primary topic and every topic whose keywords it mentions.
 
-    Each keyword is first checked by its first word against the card's word set (a set
-    lookup); only the few that pass run their exact pattern.
+    One pass over the card's words: every keyword is indexed by its first word, so only
+    the keywords whose first word the card contains run their exact pattern (a keyword
+    that starts with no word always does).
     """
-    matchers = [(topic.id, [_keyword(k) for k in topic.keywords]) for topic in topics]
+    by_word: dict[str, list[tuple[int, _Keyword]]] = {}
+    always: list[tuple[int, _Keyword]] = []
+    for index, topic in enumerate(topics):
+        for word in topic.keywords:
+            keyword = _keyword(word)
+            if keyword.first is None:
+                always.append((index, keyword))
+            else:
+                by_word.setdefault(keyword.first, []).append((index, keyword))
     result = []
     for card in cards:
         # the author's words only: the fronts of most kinds are our own template text
         own_front = card.front if card.cloze else card.title
         haystack = "\n".join((own_front, card.back, card.extra, *card.context[1:]))
-        words = _tokens(haystack)
         first = primary[card.scenario_id]
-        found = tuple(
-            topic_id
-            for topic_id, keywords in matchers
-            if topic_id == first
-            or any(
-                (k.first is None or k.first in words) and k.pattern.search(haystack)
-                for k in keywords
-            )
-        )
-        result.append(replace(card, topics=found))
+        found = {i for i, topic in enumerate(topics) if topic.id == first}
+        candidates = [*always]
+        for word in _tokens(haystack) & by_word.keys():
+            candidates += by_word[word]
+        for index, keyword in candidates:
+            if index not in found and keyword.pattern.search(haystack):
+                found.add(index)
+        result.append(replace(card, topics=tuple(topics[i].id for i in sorted(found))))
     return result

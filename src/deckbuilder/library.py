@@ -7,7 +7,7 @@ scenarios. Every problem of the run is collected and raised as one ValidationErr
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,6 +101,9 @@ class _Job:
     only: tuple[str, ...]
     cache: Path | None
     topics_bytes: bytes
+    # run in the same worker on each scenario parsed clean (a module-level function):
+    # the build renders it there, while its card texts' parses are still at hand
+    after: Callable[[Scenario, Path, Path | None], object] | None = None
 
 
 def _cache_key(job: _Job) -> str:
@@ -137,9 +140,15 @@ def _load_folder(job: _Job) -> _Loaded:
     hit = _cached(job, key)
     if hit is not None:
         return hit
-    result = _parse_folder(job, key)
-    if key and not result.problems and result.scenario is not None:
-        cache.store(job.cache, "scenarios", key, codec.scenario_to_json(result.scenario))
+    from deckbuilder import markdown
+
+    with markdown.reusing_parses():
+        result = _parse_folder(job, key)
+        if not result.problems and result.scenario is not None:
+            if key:
+                cache.store(job.cache, "scenarios", key, codec.scenario_to_json(result.scenario))
+            if job.after is not None:
+                job.after(result.scenario, job.folder, job.cache)
     return result
 
 
@@ -209,12 +218,14 @@ def load_library(
     only: Collection[str] = (),
     jobs: int | None = None,
     cache_dir: Path | None = None,
+    after: Callable[[Scenario, Path, Path | None], object] | None = None,
 ) -> Library:
     """Load every scenario under ``root``, or only those whose folder name or id is in ``only``.
 
     Folders are parsed in parallel on up to ``jobs`` processes (default: every core), and
     with ``cache_dir`` unchanged folders come from the cache (a full, clean load also drops
-    the entries it no longer uses). Raises ValidationError listing every problem found
+    the entries it no longer uses). ``after`` runs in the worker on every scenario parsed
+    clean (not on those from the cache). Raises ValidationError listing every problem found
     (with ``only``, in the selected scenarios and topics.yaml).
     """
     problems: list[Problem] = []
@@ -227,7 +238,7 @@ def load_library(
         topics_bytes = topics_file.read_bytes() if topics_file.is_file() else b""
     except OSError:
         topics_bytes = b""  # reported by load_topics
-    jobs_ = [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes) for f in folders]
+    jobs_ = [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes, after) for f in folders]
     # the cache is read here, so that a load with nothing to parse starts no process pool
     found = {job.folder: _cached(job, _cache_key(job)) for job in jobs_}
     parsed = iter(map_jobs(_load_folder, [j for j in jobs_ if found[j.folder] is None], jobs=jobs))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, cast
 
@@ -59,8 +60,10 @@ def _renderer() -> MarkdownIt:
 
     def image(self: object, tokens: list[Token], idx: int, options: object, env: dict) -> str:  # type: ignore[type-arg]
         rewrite = env.get("image_src")
-        if rewrite is not None:
-            tokens[idx].attrSet("src", rewrite(str(tokens[idx].attrGet("src") or "")))
+        if rewrite is not None:  # on a copy: the parsed tokens may be rendered again
+            token = tokens[idx].copy()
+            token.attrSet("src", rewrite(str(token.attrGet("src") or "")))
+            tokens = [*tokens[:idx], token, *tokens[idx + 1 :]]
         return str(default_image(tokens, idx, options, env))
 
     md.add_render_rule("image", image)
@@ -93,7 +96,33 @@ def to_html(markdown: str, *, image_src: Callable[[str], str] | None = None) -> 
     if fast is not None:
         return fast
     env = {} if image_src is None else {"image_src": image_src}
-    return str(_renderer().render(markdown, env)).strip()
+    md = _renderer()
+    return str(md.renderer.render(_card_tokens(markdown), md.options, env)).strip()
+
+
+_parses: dict[str, list[Token]] | None = None  # see ``reusing_parses``
+
+
+@contextlib.contextmanager
+def reusing_parses() -> Iterator[None]:
+    """Within this block, each card text is parsed once: the tokens that ``rendered_targets``
+    checks are the ones ``to_html`` renders (forgotten when the block ends)."""
+    global _parses
+    outer, _parses = _parses, {} if _parses is None else _parses
+    try:
+        yield
+    finally:
+        _parses = outer
+
+
+def _card_tokens(markdown: str) -> list[Token]:
+    """The renderer's tokens of a card text (rendering never changes them)."""
+    if _parses is not None and (tokens := _parses.get(markdown)) is not None:
+        return tokens
+    tokens = _renderer().parse(markdown, {})
+    if _parses is not None:
+        _parses[markdown] = tokens
+    return tokens
 
 
 def rendered_targets(markdown: str) -> tuple[list[tuple[str, str]], int | None]:
@@ -101,7 +130,7 @@ def rendered_targets(markdown: str) -> tuple[list[tuple[str, str]], int | None]:
     every link and image it renders, and ``nesting_limit_line`` of the same parse."""
     if simple_html(markdown) is not None:
         return [], None  # no link, image or container can start in a plain line
-    tokens = _renderer().parse(markdown, {})
+    tokens = _card_tokens(markdown)
     targets: list[tuple[str, str]] = []
     for token in tokens:
         stack = list(token.children or ())

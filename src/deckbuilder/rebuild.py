@@ -15,7 +15,7 @@ from deckbuilder.library import load_library
 from deckbuilder.manifest import Manifest
 from deckbuilder.outputs import COMBINED, MANIFEST, BuildReport, package_paths
 from deckbuilder.plan import plan
-from deckbuilder.rendered import render_library
+from deckbuilder.rendered import prerender, render_library
 from deckbuilder.storage import disk_error, file_sha
 
 
@@ -30,7 +30,7 @@ def rebuild(
 ) -> BuildReport:
     """Build (or, with ``check``, plan) every package, rewriting only those whose content
     changed; unchanged scenarios come from the content cache in ``cache_dir``."""
-    library = load_library(root, jobs=jobs, cache_dir=cache_dir)
+    library = load_library(root, jobs=jobs, cache_dir=cache_dir, after=prerender)
     rendered = render_library(library, jobs=jobs, cache_dir=cache_dir)
     previous = read_manifest(out)
     on_disk = _package_files(out)

@@ -21,16 +21,33 @@ from deckbuilder.render import RenderedCard, render_card
 from deckbuilder.sources import image_resolver
 
 
+def _cached(scenario: Scenario, cache_dir: Path | None) -> list[RenderedCard] | None:
+    if not scenario.digest:
+        return None
+    hit = cache.load(cache_dir, "rendered", scenario.digest)
+    with contextlib.suppress(TypeError, ValueError):
+        if isinstance(hit, list) and len(hit) == len(scenario.study_cards):
+            return [_rendered_from_json(item) for item in hit]
+    return None
+
+
+def prerender(scenario: Scenario, folder: Path, cache_dir: Path | None) -> None:
+    """Render a scenario just parsed into the cache (``load_library``'s ``after``: in the
+    worker that parsed it, so each card text is parsed once)."""
+    if scenario.digest and cache_dir is not None:
+        _render(scenario, folder, cache_dir)
+
+
 def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[RenderedCard]:
     """Every card of one scenario, rendered, with its GUID and content hash (module level:
     runs in a worker); cached under the scenario's digest, which covers its files and
     deckbuilder's code."""
     scenario, folder, cache_dir = job
-    if scenario.digest:
-        hit = cache.load(cache_dir, "rendered", scenario.digest)
-        with contextlib.suppress(TypeError, ValueError):
-            if isinstance(hit, list) and len(hit) == len(scenario.study_cards):
-                return [_rendered_from_json(item) for item in hit]
+    hit = _cached(scenario, cache_dir)
+    return hit if hit is not None else _render(scenario, folder, cache_dir)
+
+
+def _render(scenario: Scenario, folder: Path, cache_dir: Path | None) -> list[RenderedCard]:
     images = image_resolver(folder, scenario_id=scenario.meta.id)
     rendered = []
     for card in scenario.study_cards:
@@ -74,10 +91,14 @@ def render_library(
     library: Library, *, jobs: int | None = None, cache_dir: Path | None = None
 ) -> list[list[RenderedCard]]:
     """Every scenario's rendered cards, in library order (local images resolved in its folder)."""
-    rendered = map_jobs(
-        _render_scenario,
-        [(s, Path(library.root) / s.meta.folder, cache_dir) for s in library.scenarios],
-        jobs=jobs,
-    )
+    # the cache is read here: scenarios rendered by ``prerender`` need no pool
+    found = [_cached(s, cache_dir) for s in library.scenarios]
+    missing = [
+        (s, Path(library.root) / s.meta.folder, cache_dir)
+        for s, hit in zip(library.scenarios, found, strict=True)
+        if hit is None
+    ]
+    done = iter(map_jobs(_render_scenario, missing, jobs=jobs))
+    rendered = [hit if hit is not None else next(done) for hit in found]
     cache.prune(cache_dir, "rendered", {s.digest for s in library.scenarios if s.digest})
     return rendered
