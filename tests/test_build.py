@@ -158,11 +158,15 @@ def test_planted_cache_files_are_never_used(
     forged = json.dumps(entry)
     state = cache.unseal((out / CACHE / "state.json").read_bytes())
     assert state is not None
-    for planted in (forged, json.dumps({"mac": "0" * 64, "data": forged})):
+    for planted in (
+        forged,
+        json.dumps({"mac": "0" * 64, "data": forged}),
+        "0" * 64 + "\n" + forged,
+    ):
         rendered.write_text(planted)  # under the name the build will look up
         for package in out.rglob("*.apkg"):
             package.write_bytes(b"stale")
-        (out / CACHE / "state.json").write_text(json.dumps({"mac": "0" * 64, "data": state}))
+        (out / CACHE / "state.json").write_text("0" * 64 + "\n" + json.dumps(state))
         report = build(library_copy, out=out, now=clock.seconds)
         assert len(report.written) == 11
         assert snapshot(out) == expected
@@ -376,3 +380,37 @@ def test_a_selected_load_uses_the_cache_and_keeps_to_the_selection(
     assert [s.meta.id for s in cached.scenarios] == ["mini-serving"]
     assert cached.scenarios[0].cards == parsed.scenarios[0].cards
     assert cached.scenarios[0].digest  # keyed in the cache, not parsed without one
+
+
+def test_the_notes_archive_is_never_trusted_blindly(
+    library_copy: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """The archive of notes' last contents (an SQLite file in the cache) is read entry by
+    entry: one whose MAC does not hold is a miss, read back from the packages instead, so
+    a planted entry never reaches removed.apkg; an edit adds one entry and keeps the rest."""
+    import sqlite3
+
+    from deckbuilder import apkg
+    from deckbuilder.archive import NOTES
+
+    out = tmp_path / "decks"
+    build(library_copy, out=out, now=clock.seconds)
+    db = sqlite3.connect(out / CACHE / NOTES)
+    count = db.execute("SELECT count(*) FROM notes").fetchone()[0]
+    db.close()
+    edit(library_copy / FOUNDATIONS, "all tokens at once.", "all at once.")
+    clock.advance(60)
+    build(library_copy, out=out, now=clock.seconds)
+    db = sqlite3.connect(out / CACHE / NOTES)
+    assert db.execute("SELECT count(*) FROM notes").fetchone()[0] == count + 1
+    forged = json.dumps(["Planted", False, ["<script>x</script>", "", "", ""], []]).encode()
+    db.execute("UPDATE notes SET content = ?", (forged,))  # every MAC now fails
+    db.commit()
+    db.close()
+    text = (library_copy / DISCUSSION).read_text()
+    (library_copy / DISCUSSION).write_text(text.replace(QUESTION, ""))
+    clock.advance(60)
+    report = build(library_copy, out=out, now=clock.seconds)
+    assert REMOVED in report.written
+    (removed,) = apkg.read_notes(out / REMOVED)
+    assert "What do users gain?" in removed.fields[0] and "script" not in removed.fields[0]

@@ -26,7 +26,7 @@ from typing import Any
 
 from deckbuilder.storage import write_atomic
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 SUFFIX = ".json"
 
 
@@ -109,23 +109,26 @@ def _secret() -> bytes:
     return key  # no key file possible: a seal valid for this process only
 
 
+def mac(data: bytes) -> bytes:
+    """The MAC of ``data`` under this user's key (hex digits)."""
+    return hmac.new(_secret(), data, hashlib.sha256).hexdigest().encode()
+
+
 def seal(value: object) -> bytes:
-    """``value`` as JSON, with a MAC under this user's key."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    mac = hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()
-    return json.dumps({"mac": mac, "data": text}, ensure_ascii=False).encode()
+    """``value`` as JSON, after a line with its MAC under this user's key (the JSON is
+    not wrapped in another JSON string, so it is encoded and decoded once)."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return mac(data) + b"\n" + data
 
 
 def unseal(raw: bytes) -> Any | None:
     """The value sealed by ``seal``; None for anything else (foreign, planted, damaged)."""
+    signature, newline, data = raw.partition(b"\n")
+    if not newline or not hmac.compare_digest(signature, mac(data)):
+        return None
     try:
-        outer = json.loads(raw)
-        text = outer["data"]
-        mac = hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(mac, outer["mac"]):
-            return None
-        return json.loads(text)
-    except (ValueError, KeyError, TypeError, AttributeError):
+        return json.loads(data)
+    except ValueError:
         return None
 
 

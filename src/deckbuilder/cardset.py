@@ -35,19 +35,26 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 @dataclass(frozen=True)
 class _Keyword:
     first: str | None  # the keyword's first alphanumeric token, for a cheap pre-check
-    pattern: re.Pattern[str]
+    word: str
+
+    def search(self, text: str) -> bool:
+        return _pattern(self.word).search(text) is not None
+
+
+def _keyword(word: str) -> _Keyword:
+    tokens = _TOKEN.findall(word.lower())
+    return _Keyword(tokens[0] if tokens and word[:1].isalnum() else None, word)
 
 
 @lru_cache(maxsize=4096)
-def _keyword(word: str) -> _Keyword:
-    """A keyword matcher: case-insensitive, on word boundaries, plurals allowed ("benchmark"
-    matches "benchmarks"), and a space or hyphen matching either."""
+def _pattern(word: str) -> re.Pattern[str]:
+    """A keyword's pattern: case-insensitive, on word boundaries, plurals allowed
+    ("benchmark" matches "benchmarks"), and a space or hyphen matching either. Compiled
+    only once a card holds the keyword's first word."""
     escaped = re.sub(r"(\\ |\\-|-)", r"[-\\s]", re.escape(word))
     left = r"(?<![\w])" if word[:1].isalnum() else ""
     right = r"(?:s|es)?(?![\w])" if word[-1:].isalnum() else ""
-    tokens = _TOKEN.findall(word.lower())
-    first = tokens[0] if tokens and word[:1].isalnum() else None
-    return _Keyword(first, re.compile(left + escaped + right, re.IGNORECASE))
+    return re.compile(left + escaped + right, re.IGNORECASE)
 
 
 def _tokens(text: str) -> set[str]:
@@ -88,7 +95,7 @@ def assign_topics(
         for word in _tokens(haystack) & by_word.keys():
             candidates += by_word[word]
         for index, keyword in candidates:
-            if index not in found and keyword.pattern.search(haystack):
+            if index not in found and keyword.search(haystack):
                 found.add(index)
         result.append(replace(card, topics=tuple(topics[i].id for i in sorted(found))))
     return result

@@ -40,7 +40,8 @@ def commit(
     out: Path,
     *,
     result: Plan,
-    notes: dict[str, NoteContent],
+    add: dict[str, NoteContent],
+    keep: set[str],
     held: set[str],
     cache_dir: Path,
     jobs: int | None,
@@ -92,7 +93,7 @@ def commit(
             removed=manifest.removed,
             packages=packages,
         ).to_json()
-        archive.write(cache_dir, notes, held=held)
+        archive.update(cache_dir, add=add, keep=keep, held=held)
         for package in result.write:
             (staging / package.relative).replace(out / package.relative)
         for relative in result.delete:

@@ -34,11 +34,11 @@ def rebuild(
     rendered = render_library(library, jobs=jobs, cache_dir=cache_dir)
     previous = read_manifest(out)
     on_disk = _package_files(out)
-    notes = archive.read(cache_dir)
-    held = set(notes)
+    held = archive.hashes(cache_dir)
     live = {r.guid for cards in rendered for r in cards}
-    gone = [g for g in previous.notes if g not in live]
-    if wanted := {previous.notes[g].hash for g in gone} - set(notes):
+    gone = {previous.notes[g].hash for g in previous.notes if g not in live}
+    notes = archive.lookup(cache_dir, gone)  # the last content of the notes removed
+    if wanted := gone - set(notes):
         notes.update(archive.from_packages(_by_size(out, on_disk), wanted=wanted))
     result = plan(
         library,
@@ -61,11 +61,12 @@ def rebuild(
             notes=result.notes,
             stale=tuple(sorted(stale)),
         )
-    keep = {r.hash for r in previous.notes.values()}
-    if missing := keep - set(notes) - set(result.contents):
+    # kept: the content of every note of the last build and of this one
+    keep = {r.hash for r in previous.notes.values()} | set(result.contents)
+    if missing := keep - held - set(notes) - set(result.contents):
         notes.update(archive.from_packages(_by_size(out, on_disk), wanted=missing))
-    notes = {h: c for h, c in notes.items() if h in keep} | dict(result.contents)
-    commit(out, result=result, notes=notes, held=held, cache_dir=cache_dir, jobs=jobs)
+    add = {h: c for h, c in notes.items() if h in keep} | dict(result.contents)
+    commit(out, result=result, add=add, keep=keep, held=held, cache_dir=cache_dir, jobs=jobs)
     return BuildReport(
         written=tuple(p.relative for p in result.write),
         unchanged=result.unchanged,
