@@ -13,6 +13,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -58,26 +59,26 @@ def _models() -> tuple[genanki.Model, genanki.Model]:
     return basic, cloze
 
 
-@functools.cache
-def _rules() -> tuple[CardRule, CardRule]:
-    """The card rules of the two note types, from genanki's own ``Model``, once."""
-    return _rule(_models()[0]), _rule(_models()[1])
+@dataclass(frozen=True)
+class _NoteTypes:
+    """genanki's two note types (basic, cloze) and their card rules."""
+
+    models: tuple[genanki.Model, genanki.Model]
+    rules: tuple[CardRule, CardRule]
 
 
-def _rule(model: genanki.Model) -> CardRule:
-    if model.model_type == genanki.Model.CLOZE:
-        return CardRule.cloze(
-            model_id=model.model_id,
-            field_names=[f["name"] for f in model.fields],
-            sort_field=model.sort_field_index,
-            front=model.templates[0]["qfmt"],
-        )
-    return CardRule.front_back(
-        model_id=model.model_id,
-        field_count=len(model.fields),
-        sort_field=model.sort_field_index,
-        req=model._req,
-    )
+def _note_types() -> _NoteTypes:
+    """The note types as notetype.py defines them, built once for each definition rather
+    than once per package (``to_json`` only fills in the same defaults again)."""
+    return _note_types_for(notetype.digest())
+
+
+@functools.lru_cache(maxsize=2)
+def _note_types_for(digest: str) -> _NoteTypes:
+    """``digest`` (fields, templates, CSS) is only the cache key."""
+    models = _models()
+    rules = [CardRule.of(m, cloze=m.model_type == genanki.Model.CLOZE) for m in models]
+    return _NoteTypes(models, (rules[0], rules[1]))
 
 
 def _note_id(guid: str) -> int:
@@ -138,7 +139,8 @@ def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: in
     """Create or update genanki's tables in ``db``: no journal and no fsync (the file is
     thrown away if anything fails), so writing costs CPU, not disk waits. The rows are
     genanki's (see ``noterows``), written a deck at a time."""
-    basic, cloze = _rules()
+    types = _note_types()
+    basic, cloze = types.rules
     fresh = not db.exists()
     connection = sqlite3.connect(db)
     try:
@@ -150,7 +152,7 @@ def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: in
             old: dict[str, tuple[Any, ...]] = {}
         else:
             old = _rows(cursor)
-        _write_col(cursor, decks=decks, models=_models(), timestamp=notetype_modified)
+        _write_col(cursor, decks=decks, models=types.models, timestamp=notetype_modified)
         for spec in decks:
             deck_id = stable_id("deck:" + spec.name)
             stale: list[int] = []

@@ -43,6 +43,23 @@ class CardRule:
     cloze_fields: tuple[int, ...] | None = None
 
     @classmethod
+    def of(cls, model: Any, *, cloze: bool) -> CardRule:
+        """The rule of a genanki ``Model`` (``cloze``: its type is genanki's cloze type)."""
+        if cloze:
+            return cls.cloze(
+                model_id=model.model_id,
+                field_names=[f["name"] for f in model.fields],
+                sort_field=model.sort_field_index,
+                front=model.templates[0]["qfmt"],
+            )
+        return cls.front_back(
+            model_id=model.model_id,
+            field_count=len(model.fields),
+            sort_field=model.sort_field_index,
+            req=model._req,
+        )
+
+    @classmethod
     def front_back(
         cls, *, model_id: int, field_count: int, sort_field: int, req: Sequence[Sequence[Any]]
     ) -> CardRule:
