@@ -6,14 +6,14 @@ timestamp is given by the caller, and the zip has sorted entries with fixed date
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import itertools
 import json
 import sqlite3
 import tempfile
-import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,6 +22,7 @@ import genanki
 from deckbuilder import notetype
 from deckbuilder.errors import DeckbuilderError
 from deckbuilder.identity import stable_id
+from deckbuilder.noterows import CARD_INSERT, NOTE_INSERT, CardRule, Row, add_note
 from deckbuilder.plan import DeckSpec, NoteContent, NoteSpec
 from deckbuilder.storage import write_atomic
 
@@ -58,21 +59,32 @@ def _models() -> tuple[genanki.Model, genanki.Model]:
     return basic, cloze
 
 
-class _Note(genanki.Note):  # type: ignore[misc]
-    """A genanki note with its own modification time and an id derived from its GUID."""
+@dataclass(frozen=True)
+class _NoteTypes:
+    """genanki's two note types (basic, cloze) and their card rules."""
 
-    def __init__(self, spec: NoteSpec, model: genanki.Model) -> None:
-        super().__init__(
-            model=model, fields=list(spec.fields), tags=list(spec.tags), guid=spec.guid
-        )
-        self._modified = spec.modified
-        # ids step by 16 so a cloze note's cards (one per deletion) never collide
-        self._base_id = stable_id("note:" + spec.guid) // 16 * 16
+    models: tuple[genanki.Model, genanki.Model]
+    rules: tuple[CardRule, CardRule]
 
-    def write_to_db(
-        self, cursor: Any, timestamp: float, deck_id: int, id_gen: Iterator[int]
-    ) -> None:
-        super().write_to_db(cursor, self._modified, deck_id, itertools.count(self._base_id))
+
+def _note_types() -> _NoteTypes:
+    """The note types as notetype.py defines them, built once for each definition rather
+    than once per package (``to_json`` only fills in the same defaults again)."""
+    return _note_types_for(notetype.digest())
+
+
+@functools.lru_cache(maxsize=2)
+def _note_types_for(digest: str) -> _NoteTypes:
+    """``digest`` (fields, templates, CSS) is only the cache key."""
+    models = _models()
+    rules = [CardRule.of(m, cloze=m.model_type == genanki.Model.CLOZE) for m in models]
+    return _NoteTypes(models, (rules[0], rules[1]))
+
+
+def _note_id(guid: str) -> int:
+    """A note's id, from its GUID; its cards take the next ids. Ids step by 16 so a cloze
+    note's cards (one per deletion) never collide."""
+    return stable_id("note:" + guid) // 16 * 16
 
 
 def write_package(
@@ -125,8 +137,10 @@ def write_package(
 
 def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: int) -> None:
     """Create or update genanki's tables in ``db``: no journal and no fsync (the file is
-    thrown away if anything fails), so writing costs CPU, not disk waits."""
-    basic, cloze = _models()
+    thrown away if anything fails), so writing costs CPU, not disk waits. The rows are
+    genanki's (see ``noterows``), written a deck at a time."""
+    types = _note_types()
+    basic, cloze = types.rules
     fresh = not db.exists()
     connection = sqlite3.connect(db)
     try:
@@ -138,32 +152,37 @@ def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: in
             old: dict[str, tuple[Any, ...]] = {}
         else:
             old = _rows(cursor)
-        _write_col(cursor, decks=decks, models=(basic, cloze), timestamp=notetype_modified)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # genanki warns about HTML tags it does not know
-            for spec in decks:
-                deck_id = stable_id("deck:" + spec.name)
-                for note in spec.notes:
-                    model = cloze if note.cloze else basic
-                    row = _row(note, model_id=model.model_id, deck_id=deck_id)
-                    current = old.pop(note.guid, None)
+        _write_col(cursor, decks=decks, models=types.models, timestamp=notetype_modified)
+        for spec in decks:
+            deck_id = stable_id("deck:" + spec.name)
+            stale: list[int] = []
+            notes: list[Row] = []
+            cards: list[Row] = []
+            for note in spec.notes:
+                rule = cloze if note.cloze else basic
+                note_id = _note_id(note.guid)
+                current = old.pop(note.guid, None)
+                if current is not None:
+                    row = _row(note, note_id=note_id, model_id=rule.model_id, deck_id=deck_id)
                     if current == row:
                         continue
-                    if current is not None:
-                        _delete(cursor, current[0])
-                    _Note(note, model).write_to_db(cursor, 0, deck_id, iter(()))
-        for current in old.values():
-            _delete(cursor, current[0])
+                    stale.append(current[0])
+                add_note(
+                    note, rule=rule, note_id=note_id, deck_id=deck_id, notes=notes, cards=cards
+                )
+            _delete(cursor, stale)
+            cursor.executemany(NOTE_INSERT, notes)
+            cursor.executemany(CARD_INSERT, cards)
+        _delete(cursor, [current[0] for current in old.values()])
         connection.commit()
     finally:
         connection.close()
 
 
-def _row(note: NoteSpec, *, model_id: int, deck_id: int) -> tuple[Any, ...]:
+def _row(note: NoteSpec, *, note_id: int, model_id: int, deck_id: int) -> tuple[Any, ...]:
     """What the database holds for a note as this build wants it (see ``_rows``)."""
-    base = stable_id("note:" + note.guid) // 16 * 16
     tags = " " + " ".join(note.tags) + " "
-    return (base, model_id, note.modified, tags, _fingerprint("\x1f".join(note.fields)), deck_id)
+    return (note_id, model_id, note.modified, tags, _fingerprint("\x1f".join(note.fields)), deck_id)
 
 
 def _fingerprint(text: str) -> bytes:
@@ -182,9 +201,10 @@ def _rows(cursor: sqlite3.Cursor) -> dict[str, tuple[Any, ...]]:
     }
 
 
-def _delete(cursor: sqlite3.Cursor, note_id: int) -> None:
-    cursor.execute("DELETE FROM cards WHERE nid = ?", (note_id,))
-    cursor.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+def _delete(cursor: sqlite3.Cursor, note_ids: Sequence[int]) -> None:
+    """Remove these notes and their cards."""
+    cursor.executemany("DELETE FROM cards WHERE nid = ?", [(i,) for i in note_ids])
+    cursor.executemany("DELETE FROM notes WHERE id = ?", [(i,) for i in note_ids])
 
 
 def _write_col(
