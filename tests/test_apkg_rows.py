@@ -104,7 +104,7 @@ def _ords(tables: dict[str, list[tuple[Any, ...]]], guid: str) -> list[int]:
 
 
 def test_fresh_rows_are_genanki_rows(tmp_path: Path) -> None:
-    apkg._write_collection(tmp_path / "ours.anki2", DECKS, 1_700_000_000)
+    apkg._write_collection(tmp_path / "ours.anki2", DECKS, 1_700_000_000, known=None)
     ours = _tables(tmp_path / "ours.anki2")
     theirs = _genanki_tables(tmp_path / "genanki.anki2", DECKS)
     assert ours == theirs
@@ -122,7 +122,7 @@ def test_updated_rows_are_genanki_rows(tmp_path: Path) -> None:
     """An existing database brought up to date (a note edited, one moved to the other
     deck, one dropped, one added) holds genanki's rows for the new decks."""
     db = tmp_path / "ours.anki2"
-    apkg._write_collection(db, DECKS, 1_700_000_000)
+    known = apkg._write_collection(db, DECKS, 1_700_000_000, known=None)
     one, two = DECKS
     moved = two.notes[0]
     edited = _cloze("g-c123", "{{c1::80}} layers, {{c4::8}} heads", modified=1_700_000_500)
@@ -138,8 +138,10 @@ def test_updated_rows_are_genanki_rows(tmp_path: Path) -> None:
             (*two.notes[1:-1], _basic("g-added", "<p>new</p>", modified=1_700_000_500)),
         ),
     )
-    apkg._write_collection(db, new_decks, 1_700_000_500)
+    rows = apkg._write_collection(db, new_decks, 1_700_000_500, known=known)
     ours = _tables(db)
     assert ours == _genanki_tables(tmp_path / "genanki.anki2", new_decks)
     assert _ords(ours, "g-c123") == [0, 3]
     assert "g-second" not in {row[1] for row in ours["notes"]}
+    # the record returned names exactly the notes now in the database
+    assert set(rows) == {row[1] for row in ours["notes"]}

@@ -7,15 +7,14 @@ timestamp is given by the caller, and the zip has sorted entries with fixed date
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import genanki
 
@@ -94,7 +93,8 @@ def write_package(
     notetype_modified: int,
     media: Sequence[tuple[str, Path]] = (),
     database: Path | None = None,
-) -> None:
+    known: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """Write one .apkg atomically (a temporary file beside ``path``, then a rename).
 
     ``media`` are (name, file) pairs: the images the notes' fields refer to by name.
@@ -102,14 +102,17 @@ def write_package(
     when it exists it is brought up to date row by row (only notes whose content, date or
     deck changed are rewritten), else it is created. Either way the package holds a
     ``VACUUM INTO`` copy of it, whose bytes depend only on the rows, so an edited package
-    is the same file as one built from scratch.
+    is the same file as one built from scratch. ``known``: what ``database`` holds, as the
+    last call returned it (without it the database is written afresh); returns the same
+    for the database as this call leaves it: each note's GUID → its date, deck and
+    content hash, so that the next update compares notes without reading their fields.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".db-") as scratch:
         db = Path(scratch) / "collection.anki2"
         work = database if database is not None else Path(scratch) / "work.anki2"
         try:
-            _write_collection(work, decks, notetype_modified)
+            rows = _write_collection(work, decks, notetype_modified, known=known)
             connection = sqlite3.connect(work)
             try:
                 connection.execute("VACUUM INTO ?", (str(db),))
@@ -133,25 +136,35 @@ def write_package(
                     _add(archive, str(i), file)
 
         write_atomic(path, write)
+    return rows
 
 
-def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: int) -> None:
+def _write_collection(
+    db: Path,
+    decks: Sequence[DeckSpec],
+    notetype_modified: int,
+    *,
+    known: Mapping[str, str] | None,
+) -> dict[str, str]:
     """Create or update genanki's tables in ``db``: no journal and no fsync (the file is
     thrown away if anything fails), so writing costs CPU, not disk waits. The rows are
     genanki's (see ``noterows``), written a deck at a time."""
     types = _note_types()
     basic, cloze = types.rules
+    if known is None:  # a database whose content is not on record is written again
+        db.unlink(missing_ok=True)
     fresh = not db.exists()
     connection = sqlite3.connect(db)
     try:
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         cursor = connection.cursor()
+        old: dict[str, str] = {}
         if fresh:
             cursor.executescript(genanki.apkg_schema.APKG_SCHEMA)
-            old: dict[str, tuple[Any, ...]] = {}
         else:
-            old = _rows(cursor)
+            old = dict(known or {})
+        rows: dict[str, str] = {}
         _write_col(cursor, decks=decks, models=types.models, timestamp=notetype_modified)
         for spec in decks:
             deck_id = stable_id("deck:" + spec.name)
@@ -162,43 +175,28 @@ def _write_collection(db: Path, decks: Sequence[DeckSpec], notetype_modified: in
                 rule = cloze if note.cloze else basic
                 note_id = _note_id(note.guid)
                 current = old.pop(note.guid, None)
+                rows[note.guid] = row = _row(note, deck_id=deck_id)
                 if current is not None:
-                    row = _row(note, note_id=note_id, model_id=rule.model_id, deck_id=deck_id)
                     if current == row:
                         continue
-                    stale.append(current[0])
+                    stale.append(note_id)
                 add_note(
                     note, rule=rule, note_id=note_id, deck_id=deck_id, notes=notes, cards=cards
                 )
             _delete(cursor, stale)
             cursor.executemany(NOTE_INSERT, notes)
             cursor.executemany(CARD_INSERT, cards)
-        _delete(cursor, [current[0] for current in old.values()])
+        _delete(cursor, [_note_id(guid) for guid in old])
         connection.commit()
     finally:
         connection.close()
+    return rows
 
 
-def _row(note: NoteSpec, *, note_id: int, model_id: int, deck_id: int) -> tuple[Any, ...]:
-    """What the database holds for a note as this build wants it (see ``_rows``)."""
-    tags = " " + " ".join(note.tags) + " "
-    return (note_id, model_id, note.modified, tags, _fingerprint("\x1f".join(note.fields)), deck_id)
-
-
-def _fingerprint(text: str) -> bytes:
-    """Fields compared by digest: a big collection's text is never held in memory at once."""
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
-
-
-def _rows(cursor: sqlite3.Cursor) -> dict[str, tuple[Any, ...]]:
-    """Every note in a working database, by GUID, in the shape of ``_row``."""
-    decks = dict(cursor.execute("SELECT nid, min(did) FROM cards GROUP BY nid").fetchall())
-    return {
-        guid: (nid, mid, mod, tags, _fingerprint(flds), decks.get(nid))
-        for nid, guid, mid, mod, tags, flds in cursor.execute(
-            "SELECT id, guid, mid, mod, tags, flds FROM notes"
-        )
-    }
+def _row(note: NoteSpec, *, deck_id: int) -> str:
+    """What the database holds for a note, in short: its date, deck and content hash (the
+    hash covers its type, fields and tags; its id follows from its GUID)."""
+    return f"{note.modified}:{deck_id}:{note.digest()[:32]}"
 
 
 def _delete(cursor: sqlite3.Cursor, note_ids: Sequence[int]) -> None:

@@ -28,12 +28,17 @@ def _write_one(
 ) -> None:
     """Write one package (module level: runs in a worker), updating its working database."""
     path, decks, media, notetype_modified, cache_dir, relative = job
-    database = workdb.claim(cache_dir, relative)
-    apkg.write_package(
-        path, decks=decks, notetype_modified=notetype_modified, media=media, database=database
+    database, known = workdb.claim(cache_dir, relative)
+    rows = apkg.write_package(
+        path,
+        decks=decks,
+        notetype_modified=notetype_modified,
+        media=media,
+        database=database,
+        known=known,
     )
     if database is not None:
-        workdb.seal(cache_dir, relative)
+        workdb.seal(cache_dir, relative, rows=rows)
 
 
 def commit(

@@ -32,6 +32,11 @@ class NoteSpec:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     modified: int  # seconds since the epoch: when this note's content last changed
+    content_hash: str = ""  # ``note_hash`` of the above, when the planner knows it
+
+    def digest(self) -> str:
+        """``note_hash`` of the note's content (type, fields, tags)."""
+        return self.content_hash or note_hash(cloze=self.cloze, fields=self.fields, tags=self.tags)
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,9 @@ def plan(
             else:
                 modified = old.modified
             records[guid] = NoteRecord(card.full_key, title, meta.id, content_hash, modified)
-            specs[guid] = NoteSpec(guid, card.cloze, result.fields, result.tags, modified)
+            specs[guid] = NoteSpec(
+                guid, card.cloze, result.fields, result.tags, modified, content_hash
+            )
             media[guid] = result.media
             contents[content_hash] = NoteContent(deck, card.cloze, result.fields, result.tags)
             by_scenario.setdefault(meta.id, []).append(guid)

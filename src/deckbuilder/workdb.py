@@ -27,38 +27,45 @@ def _stem(folder: Path, relative: str) -> Path:
     return folder / FOLDER / hashlib.sha256(relative.encode()).hexdigest()[:32]
 
 
-def claim(folder: Path, relative: str) -> Path | None:
-    """Where to keep the working database of the package ``relative``: the file the last
-    build left there if its seal proves it untouched, else a free path (anything stale is
-    removed). None when the cache cannot be written: the package is written from scratch."""
+def claim(folder: Path, relative: str) -> tuple[Path | None, dict[str, str] | None]:
+    """Where to keep the working database of the package ``relative``, and what it holds
+    (each note's GUID → its date, deck and content hash, as the package writer returned
+    it): the file the last build left there if its seal proves it untouched, else a free
+    path and None (anything stale is removed). No path when the cache cannot be written:
+    the package is written from scratch."""
     stem = _stem(folder, relative)
     database, seal = stem.with_suffix(DATABASE), stem.with_suffix(SEAL)
     try:
         stem.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
-        return None
+        return None, None
     record = None
     with contextlib.suppress(OSError):
         record = cache.unseal(seal.read_bytes())
-    valid = (
+    rows = record.get("rows") if isinstance(record, dict) else None
+    if (
         isinstance(record, dict)
         and record.get("package") == relative
         and record.get("sha256") == file_sha(database)
-    )
-    if not valid:
-        with contextlib.suppress(OSError):
-            database.unlink(missing_ok=True)
-            seal.unlink(missing_ok=True)
-    return database
+        and isinstance(rows, dict)
+        and all(type(v) is str for v in rows.values())
+    ):
+        return database, rows
+    with contextlib.suppress(OSError):
+        database.unlink(missing_ok=True)
+        seal.unlink(missing_ok=True)
+    return database, None
 
 
-def seal(folder: Path, relative: str) -> None:
-    """Record the working database's bytes after a successful write (best effort)."""
+def seal(folder: Path, relative: str, *, rows: dict[str, str]) -> None:
+    """Record the working database's bytes and notes after a successful write (best
+    effort: without a record the next build writes the database afresh)."""
     stem = _stem(folder, relative)
     with contextlib.suppress(OSError):
         sha = file_sha(stem.with_suffix(DATABASE))
         if sha is not None:
-            write_atomic(stem.with_suffix(SEAL), cache.seal({"package": relative, "sha256": sha}))
+            record = {"package": relative, "sha256": sha, "rows": rows}
+            write_atomic(stem.with_suffix(SEAL), cache.seal(record))
 
 
 def prune(folder: Path, keep: set[str]) -> None:
