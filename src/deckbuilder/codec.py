@@ -19,6 +19,9 @@ from deckbuilder.model import (
 )
 
 
+_KINDS = {kind.value: kind for kind in CardKind}
+
+
 def _location(value: SourceLocation) -> list[Any]:
     return [value.path, value.line]
 
@@ -149,25 +152,28 @@ def scenario_from_json(data: Any, *, digest: str) -> Scenario:
         for row in data["cards"]:
             sid, kind, key, ctitle, front, back, context, source, cloze, points, ctopics = row[:11]
             extra, essay, minute = row[11:]
-            if not isinstance(cloze, bool):
+            # every type checked at once: this runs for every card of every cached scenario
+            if not all(type(v) is str for v in (sid, key, ctitle, front, back, extra, essay)):
+                raise ValueError("expected a string")
+            if type(cloze) is not bool:
                 raise ValueError("expected a boolean")
             if minute is not None:
                 _int(minute)
             cards.append(
                 Card(
-                    scenario_id=_str(sid),
-                    kind=CardKind(kind),
-                    key=_str(key),
-                    title=_str(ctitle),
-                    front=_str(front),
-                    back=_str(back),
+                    scenario_id=sid,
+                    kind=_KINDS[kind],
+                    key=key,
+                    title=ctitle,
+                    front=front,
+                    back=back,
                     context=_strs(context),
                     source=_read_location(source),
                     cloze=cloze,
                     points=_strs(points),
                     topics=_strs(ctopics),
-                    extra=_str(extra),
-                    essay=_str(essay),
+                    extra=extra,
+                    essay=essay,
                     minute=minute,
                 )
             )
@@ -176,6 +182,6 @@ def scenario_from_json(data: Any, *, digest: str) -> Scenario:
             Notice(_read_location(loc), _str(rule), _str(message))
             for loc, rule, message in data["notices"]
         )
-    except (TypeError, KeyError) as error:
+    except (TypeError, KeyError) as error:  # an unknown kind is a KeyError
         raise ValueError(f"not a cached scenario: {error}") from error
     return Scenario(meta=meta, cards=tuple(cards), digest=digest, rubric=rubric, notices=notices)
