@@ -36,6 +36,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 class _Keyword:
     first: str | None  # the keyword's first alphanumeric token, for a cheap pre-check
     word: str
+    tokens: frozenset[str]  # all its tokens: a card without one of them cannot match
 
     def search(self, text: str) -> bool:
         return _pattern(self.word).search(text) is not None
@@ -43,7 +44,8 @@ class _Keyword:
 
 def _keyword(word: str) -> _Keyword:
     tokens = _TOKEN.findall(word.lower())
-    return _Keyword(tokens[0] if tokens and word[:1].isalnum() else None, word)
+    first = tokens[0] if tokens and word[:1].isalnum() else None
+    return _Keyword(first, word, frozenset(tokens) if first is not None else frozenset())
 
 
 @lru_cache(maxsize=4096)
@@ -92,10 +94,11 @@ def assign_topics(
         first = primary[card.scenario_id]
         found = {i for i, topic in enumerate(topics) if topic.id == first}
         candidates = [*always]
-        for word in _tokens(haystack) & by_word.keys():
+        words = _tokens(haystack)
+        for word in words & by_word.keys():
             candidates += by_word[word]
         for index, keyword in candidates:
-            if index not in found and keyword.search(haystack):
+            if index not in found and keyword.tokens <= words and keyword.search(haystack):
                 found.add(index)
         result.append(replace(card, topics=tuple(topics[i].id for i in sorted(found))))
     return result

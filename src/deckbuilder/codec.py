@@ -18,7 +18,6 @@ from deckbuilder.model import (
     SourceLocation,
 )
 
-
 _KINDS = {kind.value: kind for kind in CardKind}
 
 
