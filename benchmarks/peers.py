@@ -12,8 +12,10 @@ combined package. Those cards are written in each peer's own input format:
 
 Then, alternating run by run, it times a cold ``deckbuilder build`` and each peer as whole
 processes (wall and CPU via os.wait4), and prints notes per second for each tool and
-placements per second for deckbuilder (deckbuilder writes each note into the combined, a
-per-scenario and one or more per-topic packages; the peers write each note once).
+placements per second for deckbuilder and for the fair floor (``floor.py``: the same
+markdown-it parse and genanki writing the same notes into the same packages, one process):
+deckbuilder writes each note into the combined, a per-scenario and one or more per-topic
+packages; the peers write each note once.
 
 The peers are installed into a throwaway virtual environment from the package index. A
 peer that cannot be installed (no network, no wheel for this Python) is reported as
@@ -44,6 +46,8 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
+FLOOR = HERE / "floor.py"
+FLOOR_NAME = "fair floor (floor.py)"
 PEERS = {
     "ankdown": ("ankdown==0.7.1", "ankdown"),
     "markdown-anki-decks": ("markdown-anki-decks==1.1.1", "mdankideck"),
@@ -52,18 +56,27 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def timed(cmd: list[str], *, cwd: Path | None = None) -> dict[str, float]:
-    """Wall and CPU seconds of one child process (os.wait4's own accounting)."""
+    """Wall and CPU seconds of one child process (os.wait4's own accounting). A child that
+    prints a JSON line with ``load_s`` and ``load_cpu_s`` (the floor: reading its prepared
+    notes, work no tool does) has them taken off."""
     started = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
+    with tempfile.TemporaryFile() as sink:
         # genanki's write_to_file leaves its scratch database in $TMPDIR: keep it in ours
         env = {**os.environ, "TMPDIR": str(cwd or Path(tempfile.gettempdir()))}
         process = subprocess.Popen(cmd, cwd=cwd, stdout=sink, stderr=subprocess.PIPE, env=env)
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        sink.seek(0)
+        out = sink.read().decode(errors="replace").strip().splitlines()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{cmd[0]} failed: {err[-2000:]}")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime}
+    cpu = usage.ru_utime + usage.ru_stime
+    if out and out[-1].startswith("{") and "load_s" in out[-1]:
+        phases = json.loads(out[-1])
+        wall -= phases["load_s"]
+        cpu -= phases.get("load_cpu_s", phases["load_s"])
+    return {"wall_s": wall, "cpu_s": cpu}
 
 
 def install_peers(root: Path) -> dict[str, Path]:
@@ -157,12 +170,28 @@ def bench(n: int, *, repeat: int, peers: dict[str, Path], work: Path) -> dict[st
     cards = package_notes(first / "llm-system-design.apkg")
     placed = placements(first)
     inputs = write_inputs(cards, work)
-    runs: dict[str, list[dict[str, float]]] = {"deckbuilder": [], **{p: [] for p in peers}}
+    plan = work / "floor-plan.json"
+    subprocess.run(
+        [sys.executable, str(FLOOR), "prepare", "--packages", str(first), "--plan", str(plan)],
+        check=True,
+        capture_output=True,
+    )
+    floor_args = ["--scenarios", str(library), "--plan", str(plan), "--out"]
+    runs: dict[str, list[dict[str, float]]] = {
+        "deckbuilder": [],
+        FLOOR_NAME: [],
+        **{p: [] for p in peers},
+    }
     for r in range(repeat):
         out = work / f"db-{r}"
         out.mkdir()
         runs["deckbuilder"].append(
             timed([*deckbuilder, "build", "--scenarios", str(library), "--out", str(out)], cwd=out)
+        )
+        subprocess.run(["rm", "-rf", str(out)], check=True)
+        out.mkdir()
+        runs[FLOOR_NAME].append(
+            timed([sys.executable, str(FLOOR), "run", *floor_args, str(out)], cwd=out)
         )
         subprocess.run(["rm", "-rf", str(out)], check=True)
         for name, exe in peers.items():
@@ -184,7 +213,8 @@ def bench(n: int, *, repeat: int, peers: dict[str, Path], work: Path) -> dict[st
             "notes_per_s": len(cards) / wall,
             "vs_deckbuilder": wall / db_wall,
         }
-    result["tools"]["deckbuilder"]["placements_per_s"] = placed / db_wall
+    for name in ("deckbuilder", FLOOR_NAME):  # both write every placement
+        result["tools"][name]["placements_per_s"] = placed / result["tools"][name]["wall_s"]
     return result
 
 
