@@ -145,3 +145,37 @@ def test_updated_rows_are_genanki_rows(tmp_path: Path) -> None:
     assert "g-second" not in {row[1] for row in ours["notes"]}
     # the record returned names exactly the notes now in the database
     assert set(rows) == {row[1] for row in ours["notes"]}
+
+
+def _col(cursor: sqlite3.Cursor) -> tuple[str, str]:
+    decks, models = cursor.execute("SELECT decks, models FROM col").fetchone()
+    return decks, models
+
+
+def test_the_collection_row_is_genankis(tmp_path: Path) -> None:
+    """The collection row (decks and note types as JSON) is the text genanki's own
+    package writer leaves, deck after deck read back and written again, for one deck
+    and for many decks mixing both note types."""
+    basic, cloze = apkg._note_types().models
+    many = tuple(
+        DeckSpec(
+            f"deckbuilder::D{i}",
+            f"deck {i}",
+            (_basic(f"b{i}", "x"),) * (i % 3 != 2) + (_cloze(f"c{i}", "{{c1::y}}"),) * (i % 3 != 0),
+        )
+        for i in range(7)
+    )
+    for case, decks in enumerate((DECKS[:1], DECKS, many)):
+        ours = sqlite3.connect(tmp_path / f"ours-{case}.anki2")
+        ours.executescript(genanki.apkg_schema.APKG_SCHEMA)
+        apkg._write_col(ours.cursor(), decks=decks, models=(basic, cloze), timestamp=1_700_000_000)
+        theirs = sqlite3.connect(tmp_path / f"theirs-{case}.anki2")
+        gdecks = []
+        for spec in decks:
+            deck = genanki.Deck(stable_id("deck:" + spec.name), spec.name, spec.description)
+            for model in (basic, cloze):
+                if any(n.cloze == (model is cloze) for n in spec.notes):
+                    deck.add_model(model)
+            gdecks.append(deck)
+        genanki.Package(gdecks).write_to_db(theirs.cursor(), 1_700_000_000, itertools.count())
+        assert _col(ours.cursor()) == _col(theirs.cursor()), case

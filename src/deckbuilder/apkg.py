@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import genanki
 
@@ -213,25 +213,36 @@ def _write_col(
     timestamp: int,
 ) -> None:
     """The collection row: genanki's template with these decks and the note types they
-    use, exactly as genanki's own writer fills it in."""
+    use, exactly as genanki's own writer fills it in.
+
+    genanki reads the row's JSON back, adds one deck and writes it again, deck by deck:
+    quadratic in the number of decks (the combined package of a big library has one per
+    scenario). The same text is built here in one pass, simulating each round trip: a
+    note type keyed by an integer id sits beside the string key the round trip left,
+    and only the last deck's stay that way (``test_apkg_rows`` compares both writers).
+    """
     basic, cloze = models
     cursor.execute("DELETE FROM col")
     cursor.executescript(genanki.apkg_col.APKG_COL)
-    for spec in decks:
+    if not decks:
+        return
+    decks_json, models_json = cursor.execute("SELECT decks, models FROM col").fetchone()
+    all_decks = json.loads(decks_json)
+    all_models = json.loads(models_json)
+    last: dict[int, Any] = {}
+    for index, spec in enumerate(decks):
         deck = genanki.Deck(stable_id("deck:" + spec.name), spec.name, description=spec.description)
         for model in (basic, cloze):
             if any(n.cloze == (model is cloze) for n in spec.notes):
                 deck.add_model(model)
-        (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
-        all_decks = json.loads(decks_json)
-        all_decks.update({str(deck.deck_id): deck.to_json()})
-        cursor.execute("UPDATE col SET decks = ?", (json.dumps(all_decks),))
-        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-        all_models = json.loads(models_json)
-        all_models.update(
-            {m.model_id: m.to_json(timestamp, deck.deck_id) for m in deck.models.values()}
-        )
-        cursor.execute("UPDATE col SET models = ?", (json.dumps(all_models),))
+        all_decks[str(deck.deck_id)] = json.loads(json.dumps(deck.to_json()))
+        added = {m.model_id: m.to_json(timestamp, deck.deck_id) for m in deck.models.values()}
+        if index < len(decks) - 1:
+            all_models.update(json.loads(json.dumps(added)))  # its keys become strings
+        else:
+            last = added
+    cursor.execute("UPDATE col SET decks = ?", (json.dumps(all_decks),))
+    cursor.execute("UPDATE col SET models = ?", (json.dumps({**all_models, **last}),))
 
 
 def _add(
