@@ -49,6 +49,9 @@ def rebuild(
         archive=notes,
         writer_version=apkg.WRITER_VERSION,
     )
+    # the cards' markdown is not needed any more: free it before the packages are written
+    # (the plan keeps the rendered fields it writes)
+    del library, rendered, live
     if check:
         stale = list(result.stale)
         if not stale and result.manifest != previous:
