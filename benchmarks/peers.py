@@ -49,8 +49,10 @@ from generate import generate  # noqa: E402
 FLOOR = HERE / "floor.py"
 FLOOR_NAME = "fair floor (floor.py)"
 PEERS = {
-    "ankdown": ("ankdown==0.7.1", "ankdown"),
-    "markdown-anki-decks": ("markdown-anki-decks==1.1.1", "mdankideck"),
+    "ankdown": (("ankdown==0.7.1",), "ankdown"),
+    # its typer 0.4 breaks with click 8.2 and later: the command then prints its version
+    # and converts nothing, with exit status 0 (every peer's output is counted below)
+    "markdown-anki-decks": (("markdown-anki-decks==1.1.1", "click<8.2"), "mdankideck"),
 }
 _TAG = re.compile(r"<[^>]*>")
 
@@ -83,9 +85,9 @@ def install_peers(root: Path) -> dict[str, Path]:
     """Each peer's command in a throwaway venv; peers that fail to install are skipped."""
     venv.EnvBuilder(with_pip=True).create(root)
     found = {}
-    for name, (requirement, command) in PEERS.items():
+    for name, (requirements, command) in PEERS.items():
         done = subprocess.run(
-            [str(root / "bin" / "pip"), "install", "-q", requirement],
+            [str(root / "bin" / "pip"), "install", "-q", *requirements],
             capture_output=True,
             text=True,
             check=False,
@@ -177,6 +179,7 @@ def bench(n: int, *, repeat: int, peers: dict[str, Path], work: Path) -> dict[st
         capture_output=True,
     )
     floor_args = ["--scenarios", str(library), "--plan", str(plan), "--out"]
+    written: dict[str, int] = {}
     runs: dict[str, list[dict[str, float]]] = {
         "deckbuilder": [],
         FLOOR_NAME: [],
@@ -200,10 +203,15 @@ def bench(n: int, *, repeat: int, peers: dict[str, Path], work: Path) -> dict[st
             if name == "ankdown":
                 cmd = [str(exe), "-r", str(inputs[name]), "-p", str(target / "out.apkg")]
             else:
-                cmd = [str(exe), "convert", str(inputs[name]), str(target)]
+                cmd = [str(exe), str(inputs[name]), str(target)]
             runs[name].append(timed(cmd, cwd=target))
+            written[name] = placements(target)  # every note, once: or the run does not count
             subprocess.run(["rm", "-rf", str(target)], check=True)
     result: dict[str, Any] = {"n": n, "notes": len(cards), "placements": placed, "tools": {}}
+    for name, count in written.items():
+        if count != len(cards):
+            print(f"{name}: wrote {count:,} of {len(cards):,} notes; left out", flush=True)
+            del runs[name]
     db_wall = statistics.median(x["wall_s"] for x in runs["deckbuilder"])
     for name, values in runs.items():
         wall = statistics.median(x["wall_s"] for x in values)

@@ -87,3 +87,23 @@ def test_quiz_benchmark_times_the_full_screen_reviewer(tmp_path: Path) -> None:
     results = json.loads(out.read_text())["results"]
     assert results["tui/big"]["next_card"]["count"] == 5
     assert "full-screen reviewer" in result.stdout
+
+
+@pytest.mark.slow
+def test_edit_phases_names_every_phase(tmp_path: Path) -> None:
+    """benchmarks/edit_phases.py times a one-answer rebuild phase by phase."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    library, out = tmp_path / "scenarios", tmp_path / "decks"
+    generate(library, 2, seed=1)
+    script = [sys.executable, str(ROOT / "benchmarks" / "edit_phases.py"), str(library), str(out)]
+    subprocess.run(script, capture_output=True, text=True, timeout=600, check=True)  # builds
+    second = subprocess.run(
+        [*script, "--round", "2"], capture_output=True, text=True, timeout=600, check=True
+    )
+    assert "\nedited " in second.stdout  # after the build's own report
+    for phase in ("plan (every note)", "write the changed packages", "manifest to text"):
+        assert phase in second.stdout

@@ -81,6 +81,7 @@ def commit(
             ),
             jobs=jobs,
             min_items=2,
+            in_parent=1,  # the biggest, written here while the workers write the rest
         )
         packages = dict(manifest.packages)
         for package in result.write:

@@ -32,30 +32,36 @@ def map_jobs(
     *,
     jobs: int | None = None,
     min_items: int = MIN_ITEMS,
+    in_parent: int = 0,
 ) -> list[R]:
     """``[func(i) for i in items]``, in order, on up to ``jobs`` processes.
 
-    ``func`` and the items must pickle (a module-level function, frozen values).
+    ``func`` and the items must pickle (a module-level function, frozen values). With the
+    build's shared pool, the first ``in_parent`` items run in this process meanwhile: a
+    big item is then never copied into a worker (pickling it costs time and memory).
     """
     workers = min(jobs or default_jobs(), len(items))
     if workers <= 1 or len(items) < min_items:
         return [func(item) for item in items]
     shared = getattr(_SHARED, "pool", None)
     if shared is not None:
-        return _map_settled(shared.get(), func, items)
+        return _map_settled(shared.get(), func, items, in_parent=in_parent)
     with _new_pool(workers) as pool:
         return list(pool.map(func, items, chunksize=1))
 
 
-def _map_settled(pool: Executor, func: Callable[[T], R], items: Sequence[T]) -> list[R]:
+def _map_settled(
+    pool: Executor, func: Callable[[T], R], items: Sequence[T], *, in_parent: int = 0
+) -> list[R]:
     """``pool.map``, but when one item fails, the others have stopped or finished before
     the error goes up (as when a pool is shut down): the caller may then remove what
     they were writing, and nothing is written after that."""
     from concurrent.futures import wait
 
-    futures = [pool.submit(func, item) for item in items]
+    futures = [pool.submit(func, item) for item in items[in_parent:]]
     try:
-        return [future.result() for future in futures]
+        here = [func(item) for item in items[:in_parent]]
+        return here + [future.result() for future in futures]
     except BaseException:
         for future in futures:
             future.cancel()
