@@ -130,16 +130,10 @@ def _cached(job: _Job, key: str) -> _Loaded | None:
     return _Loaded(job.folder.name, scenario.meta, scenario, ())
 
 
-def _load_folder(job: _Job) -> _Loaded:
-    """Read, parse and card one scenario folder (module level, so it can run in a worker).
-
-    A folder whose files, topics and deckbuilder's code are unchanged comes from the
-    cache; only clean results are cached.
-    """
-    key = _cache_key(job)
-    hit = _cached(job, key)
-    if hit is not None:
-        return hit
+def _load_folder(item: tuple[_Job, str]) -> _Loaded:
+    """Read, parse and card one scenario folder that missed the cache under ``key``
+    (module level, so it can run in a worker); only clean results are cached."""
+    job, key = item
     from deckbuilder import markdown
 
     with markdown.reusing_parses():
@@ -240,9 +234,11 @@ def load_library(
         topics_bytes = b""  # reported by load_topics
     jobs_ = [_Job(root, f, topics, tuple(only), cache_dir, topics_bytes, after) for f in folders]
     # the cache is read here, so that a load with nothing to parse starts no process pool
-    found = {job.folder: _cached(job, _cache_key(job)) for job in jobs_}
-    parsed = iter(map_jobs(_load_folder, [j for j in jobs_ if found[j.folder] is None], jobs=jobs))
-    loaded = [found[job.folder] or next(parsed) for job in jobs_]
+    keyed = [(job, _cache_key(job)) for job in jobs_]
+    found = [_cached(job, key) for job, key in keyed]
+    missed = [item for item, hit in zip(keyed, found, strict=True) if hit is None]
+    parsed = iter(map_jobs(_load_folder, missed, jobs=jobs))
+    loaded = [hit if hit is not None else next(parsed) for hit in found]
     scenarios: list[Scenario] = []
     ids: dict[str, SourceLocation] = {}
     numbers: dict[int, SourceLocation] = {}

@@ -39,12 +39,11 @@ def prerender(scenario: Scenario, folder: Path, cache_dir: Path | None) -> None:
 
 
 def _render_scenario(job: tuple[Scenario, Path, Path | None]) -> list[RenderedCard]:
-    """Every card of one scenario, rendered, with its GUID and content hash (module level:
-    runs in a worker); cached under the scenario's digest, which covers its files and
-    deckbuilder's code."""
+    """Every card of one scenario that missed the cache, rendered, with its GUID and
+    content hash (module level: runs in a worker); cached under the scenario's digest,
+    which covers its files and deckbuilder's code."""
     scenario, folder, cache_dir = job
-    hit = _cached(scenario, cache_dir)
-    return hit if hit is not None else _render(scenario, folder, cache_dir)
+    return _render(scenario, folder, cache_dir)
 
 
 def _render(scenario: Scenario, folder: Path, cache_dir: Path | None) -> list[RenderedCard]:
