@@ -43,13 +43,11 @@ def _connect(folder: Path, *, write: bool) -> sqlite3.Connection | None:
     try:
         db.execute("PRAGMA synchronous = OFF")
         db.execute(_SCHEMA)
-    except sqlite3.Error:
+    except sqlite3.Error:  # damaged: start again (it only ever saves reading the packages)
         db.close()
-        if write:  # damaged: start again (it only ever saves reading the packages)
-            with contextlib.suppress(OSError):
-                path.unlink()
-            return _connect(folder, write=True) if not path.exists() else None
-        return None
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return _connect(folder, write=True) if not path.exists() else None
     return db
 
 
